@@ -1,0 +1,244 @@
+/**
+ * Generic Avi object semantics on top of the store: what a create, a full replace, a PATCH and a
+ * delete mean for any type in the document. Per-type behaviour (IPAM, VRF routes, ...) hooks in
+ * around these; nothing here knows a type by name except the cloud default.
+ */
+import type { Catalog, Shape, TypeInfo } from '../spec/catalog.js';
+import type { Ids } from '../ids.js';
+import { type Data, type Rec, type Store, tenantOf } from '../store/store.js';
+import { AviError, errors } from './errors.js';
+import { parseRefInput, renderRef } from './refs.js';
+import { cleanInput, fillDefaults, isObject, mapRefsInPlace, renderRefs } from './shape-ops.js';
+import { validate } from './validate.js';
+import { applyPatch } from './patch.js';
+
+export const ADMIN_TENANT = 'admin';
+export const ALL_TENANTS = '*';
+
+/** Types whose admin-tenant objects every tenant sees and may refer to by name. */
+const SHARED_FROM_ADMIN = new Set(['cloud', 'network', 'vrfcontext', 'serviceenginegroup', 'ipamdnsproviderprofile']);
+
+export interface Ctx {
+  /** tenant uuid, or `*` (reads across tenants) */
+  tenant: string;
+  /** scheme and host the client used, e.g. `https://10.0.0.1`; refs and urls are rendered with it */
+  base: string;
+}
+
+interface Scope {
+  tenant: string;
+  cloud?: string;
+}
+
+export class ObjectService {
+  constructor(
+    readonly catalog: Catalog,
+    readonly store: Store,
+    private readonly ids: Ids,
+  ) {}
+
+  info(type: string): TypeInfo {
+    return this.store.info(type);
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  visible(rec: Rec, ctx: Ctx): boolean {
+    const t = tenantOf(rec.data);
+    if (!t || ctx.tenant === ALL_TENANTS || t === ctx.tenant) return true;
+    return t === ADMIN_TENANT && (rec.protected === true || SHARED_FROM_ADMIN.has(rec.type));
+  }
+
+  getOne(type: string, uuid: string, ctx: Ctx): Rec {
+    const rec = this.store.get(type, uuid);
+    if (!rec || !this.visible(rec, ctx)) throw errors.objectNotFound(this.info(type).model);
+    return rec;
+  }
+
+  /** The object as clients see it: refs and url as URLs, `#name` appended when asked. */
+  render(rec: Rec, ctx: Ctx, includeName: boolean): Data {
+    const shape = this.catalog.shapeOf(rec.type);
+    const out = renderRefs(rec.data, shape, (uuid, type) => this.renderRef(ctx.base, type, uuid, includeName));
+    const url = renderRef(ctx.base, rec.type, rec.uuid, includeName ? this.nameOf(rec) : undefined);
+    return out === rec.data ? { url, ...rec.data } : { url, ...out };
+  }
+
+  renderRef(base: string, type: string, uuid: string, includeName: boolean): string {
+    if (!includeName) return renderRef(base, type, uuid, undefined);
+    const target = this.store.get(type, uuid);
+    return renderRef(base, type, uuid, target ? this.nameOf(target) : undefined);
+  }
+
+  nameOf(rec: Rec): string {
+    return typeof rec.data.name === 'string' ? rec.data.name : rec.uuid;
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  create(type: string, body: unknown, ctx: Ctx, opts: { slug?: string; protected?: boolean } = {}): Rec {
+    const info = this.info(type);
+    const input = this.bodyObject(body);
+    const uuid = opts.slug || (typeof input.uuid === 'string' && input.uuid) || `${info.uuidPrefix}-${this.ids.uuid4()}`;
+    if (this.store.get(type, uuid)) throw errors.duplicateUuid(info.model, uuid);
+    const data = this.prepare(info, input, ctx, undefined);
+    const stored: Data = { uuid, ...data };
+    this.finish(info, stored);
+    return this.store.put(type, stored, { protected: opts.protected });
+  }
+
+  replace(type: string, uuid: string, body: unknown, ctx: Ctx): Rec {
+    const info = this.info(type);
+    const existing = this.getOne(type, uuid, ctx);
+    const input = this.bodyObject(body);
+    this.checkFresh(info, existing, input._last_modified);
+    const data = this.prepare(info, input, ctx, existing);
+    const stored: Data = { uuid, ...data };
+    this.finish(info, stored);
+    return this.store.put(type, stored);
+  }
+
+  patch(type: string, uuid: string, body: unknown, ctx: Ctx): Rec {
+    const info = this.info(type);
+    const existing = this.getOne(type, uuid, ctx);
+    const ops = this.bodyObject(body);
+    this.checkFresh(info, existing, ops._last_modified ?? lastModifiedInside(ops));
+    // PATCH works on the object as a client would PUT it back (refs as paths), then goes down
+    // the same path as a PUT, so validation, refs and defaults cannot differ between the two.
+    const current = this.render(existing, { tenant: ctx.tenant, base: '' }, false);
+    const shape = this.catalog.shapeOf(type);
+    const resolveForMatch = (entry: Data, entryShape: Shape) => {
+      const copy = cleanInput(entry, entryShape);
+      mapRefsInPlace(copy, entryShape, (v, t) => {
+        const uuid = this.tryResolve(t, v, this.scopeOf(info, existing.data, ctx));
+        return uuid ? `/api/${t}/${uuid}` : v;
+      });
+      return copy;
+    };
+    const next = applyPatch(current, ops, shape, resolveForMatch);
+    const data = this.prepare(info, next, ctx, existing);
+    const stored: Data = { uuid, ...data };
+    this.finish(info, stored);
+    return this.store.put(type, stored);
+  }
+
+  remove(type: string, uuid: string, ctx: Ctx): void {
+    const rec = this.getOne(type, uuid, ctx);
+    if (rec.protected) throw errors.systemDefault();
+    const referrers = [...this.store.referrers(type, uuid)].filter((r) => r !== rec);
+    if (referrers.length) {
+      throw errors.referredBy(referrers.map((r) => `${this.info(r.type).model} ${this.nameOf(r)}`));
+    }
+    this.store.remove(rec);
+  }
+
+  // ---- the shared write path -----------------------------------------------------------------
+
+  private bodyObject(body: unknown): Data {
+    if (!isObject(body)) throw errors.invalid('Invalid data: request body must be a JSON object');
+    return body;
+  }
+
+  private checkFresh(info: TypeInfo, existing: Rec, sent: unknown): void {
+    if (sent === undefined || sent === null) return;
+    if (String(sent) !== existing.data._last_modified) throw errors.concurrentUpdate(info.model);
+  }
+
+  /**
+   * Client body → canonical stored data (without uuid): unknown fields dropped, validated,
+   * tenant and cloud decided, every ref resolved to a uuid, defaults filled.
+   */
+  private prepare(info: TypeInfo, input: Data, ctx: Ctx, existing: Rec | undefined): Data {
+    const shape = this.catalog.shape(info.schema);
+    const data = cleanInput(input, shape);
+    delete data.uuid; // the uuid is the path's (or the Slug's), never the body's on a write
+    validate(data, shape);
+    if (info.tenantScoped) {
+      data.tenant_ref = data.tenant_ref !== undefined
+        ? this.resolve('tenant', String(data.tenant_ref), { tenant: ADMIN_TENANT })
+        : existing ? tenantOf(existing.data) : this.writeTenant(ctx);
+    }
+    const scope: Scope = { tenant: tenantOf(data) || ADMIN_TENANT };
+    if (info.cloudScoped) {
+      data.cloud_ref = data.cloud_ref !== undefined
+        ? this.resolve('cloud', String(data.cloud_ref), scope)
+        : this.defaultCloud();
+      if (data.cloud_ref === undefined) delete data.cloud_ref;
+      scope.cloud = data.cloud_ref as string | undefined;
+    }
+    mapRefsInPlace(data, shape, (value, type) => this.resolve(type, value, scope));
+    fillDefaults(data, shape);
+    return data;
+  }
+
+  /** Name uniqueness and the write stamp, the last steps before the store takes the object. */
+  private finish(info: TypeInfo, data: Data): void {
+    if (typeof data.name === 'string') {
+      for (const other of this.store.byName(info.type, tenantOf(data), data.name)) {
+        if (other.uuid === data.uuid) continue;
+        if (info.cloudScoped && other.data.cloud_ref !== data.cloud_ref) continue;
+        throw errors.duplicateName(info.model, info.cloudScoped, info.tenantScoped);
+      }
+    }
+    data._last_modified = this.store.tick(this.ids.nowMicros());
+  }
+
+  private writeTenant(ctx: Ctx): string {
+    return ctx.tenant === ALL_TENANTS ? ADMIN_TENANT : ctx.tenant;
+  }
+
+  private defaultCloud(): string | undefined {
+    for (const rec of this.store.byName('cloud', ADMIN_TENANT, 'Default-Cloud')) return rec.uuid;
+    return undefined;
+  }
+
+  private scopeOf(info: TypeInfo, data: Data, ctx: Ctx): Scope {
+    return {
+      tenant: tenantOf(data) || this.writeTenant(ctx),
+      cloud: info.cloudScoped && typeof data.cloud_ref === 'string' ? data.cloud_ref : undefined,
+    };
+  }
+
+  /** A ref in any accepted form → the target's uuid, or the controller's 400. */
+  resolve(type: string, value: string, scope: Scope): string {
+    if (!this.catalog.typeInfo(type)) return value; // a target we do not store: keep as sent
+    const uuid = this.tryResolve(type, value, scope);
+    if (uuid === undefined) throw errors.refNotFound(this.info(type).model);
+    return uuid;
+  }
+
+  tryResolve(type: string, value: string, scope: Scope): string | undefined {
+    const ref = parseRefInput(value);
+    if (ref.type !== undefined && ref.type !== type) return undefined;
+    if (ref.name !== undefined) return this.lookupByName(type, ref.name, scope)?.uuid;
+    if (!ref.uuid) return undefined;
+    const rec = this.store.get(type, ref.uuid);
+    if (!rec || !this.visible(rec, { tenant: scope.tenant, base: '' })) return undefined;
+    return rec.uuid;
+  }
+
+  /** Request tenant first, then admin; cloud-scoped types prefer the referrer's cloud. */
+  lookupByName(type: string, name: string, scope: Scope): Rec | undefined {
+    const info = this.info(type);
+    const tenants = info.tenantScoped ? [scope.tenant, ADMIN_TENANT] : [''];
+    let fallback: Rec | undefined;
+    for (const tenant of tenants) {
+      for (const rec of this.store.byName(type, tenant, name)) {
+        if (tenant !== scope.tenant && !this.visible(rec, { tenant: scope.tenant, base: '' })) continue;
+        if (!info.cloudScoped || scope.cloud === undefined || rec.data.cloud_ref === scope.cloud) return rec;
+        fallback ??= rec;
+      }
+    }
+    return fallback;
+  }
+}
+
+/** PATCH bodies may carry `_last_modified` inside `add`/`replace` rather than at the top. */
+function lastModifiedInside(ops: Data): unknown {
+  for (const k of ['replace', 'add']) {
+    const part = ops[k];
+    if (isObject(part) && part._last_modified !== undefined) return part._last_modified;
+  }
+  return undefined;
+}
+
+export { AviError };

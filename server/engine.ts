@@ -1,0 +1,55 @@
+/**
+ * One simulated controller: the catalog of types, the store, the object service and, when a
+ * state file is given, persistence. Everything per-instance hangs off an Engine (no module
+ * state), so several can live in one process (tests, sandboxes, in-process mode).
+ */
+import { Catalog, loadDocument, type AviDocument } from './spec/catalog.js';
+import { Store } from './store/store.js';
+import { Persistence } from './store/persistence.js';
+import { ObjectService } from './avi/objects.js';
+import { randomIds, seededIds, type Ids } from './ids.js';
+import { loadScenario, defaultScenarioPath, type Scenario } from './scenario.js';
+
+export interface EngineOptions {
+  /** scenario file (YAML or JSON); the fresh-controller scenario by default */
+  scenario?: string;
+  /** makes uuids, timestamps and allocations reproducible */
+  seed?: number;
+  /** persist through lowdb to this file; an existing file is restored instead of seeding */
+  stateFile?: string;
+  document?: AviDocument;
+}
+
+export class Engine {
+  readonly catalog: Catalog;
+  readonly store: Store;
+  readonly objects: ObjectService;
+  readonly ids: Ids;
+  readonly persistence?: Persistence;
+  scenario!: Scenario;
+
+  private constructor(readonly options: EngineOptions) {
+    const doc = options.document ?? loadDocument();
+    this.catalog = new Catalog(doc);
+    this.store = new Store(this.catalog);
+    this.ids = options.seed !== undefined ? seededIds(options.seed) : randomIds();
+    this.objects = new ObjectService(this.catalog, this.store, this.ids);
+    if (options.stateFile) this.persistence = new Persistence(options.stateFile, this.store);
+  }
+
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const engine = new Engine(options);
+    engine.scenario = await loadScenario(options.scenario ?? defaultScenarioPath);
+    const restored = engine.persistence ? await engine.persistence.load() : false;
+    if (!restored) {
+      engine.scenario.apply(engine.objects);
+      await engine.commit();
+    }
+    return engine;
+  }
+
+  /** Resolves when every change made so far is durable (at once when in memory). */
+  commit(): Promise<void> {
+    return this.persistence ? this.persistence.commit() : Promise.resolve();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Where uuids and timestamps come from. Without a seed they are random and wall-clock; with
+ * `--seed N` both are reproducible, so a recorded scenario replays byte for byte.
+ */
+import { randomUUID } from 'node:crypto';
+
+export interface Ids {
+  uuid4(): string;
+  /** microseconds since the epoch */
+  nowMicros(): number;
+}
+
+export function randomIds(): Ids {
+  return { uuid4: () => randomUUID(), nowMicros: () => Date.now() * 1000 };
+}
+
+/** sfc32: small, fast, good enough to make distinct uuids from a seed. */
+function sfc32(a: number, b: number, c: number, d: number): () => number {
+  return () => {
+    a |= 0; b |= 0; c |= 0; d |= 0;
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+}
+
+export function seededIds(seed: number, startMicros = 1_700_000_000_000_000): Ids {
+  const next = sfc32(0x9e3779b9, 0x243f6a88, 0xb7e15162, seed >>> 0);
+  for (let i = 0; i < 16; i++) next();
+  let clock = startMicros;
+  const hex = (n: number) => n.toString(16).padStart(8, '0');
+  return {
+    uuid4() {
+      const w = [next(), next(), next(), next()].map(hex).join('');
+      const variant = ((parseInt(w[16]!, 16) & 0x3) | 0x8).toString(16);
+      return `${w.slice(0, 8)}-${w.slice(8, 12)}-4${w.slice(13, 16)}-${variant}${w.slice(17, 20)}-${w.slice(20, 32)}`;
+    },
+    // A seeded clock advances a millisecond per call: reproducible, still increasing.
+    nowMicros: () => (clock += 1000),
+  };
+}
