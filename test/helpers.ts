@@ -7,19 +7,22 @@ import type { Express } from 'express';
 import { Engine, type EngineOptions } from '../server/engine.js';
 import { createApp } from '../server/http/app.js';
 
+/** Host header every test request carries, so rendered refs and urls are stable. */
+export const TEST_HOST = 'avi.test';
+
 export interface Sim {
   engine: Engine;
   app: Express;
-  http: ReturnType<typeof request>;
+  http: ReturnType<typeof request.agent>;
 }
 
 export async function startSim(options: EngineOptions = {}): Promise<Sim> {
   const engine = await Engine.create(options);
   const app = await createApp(engine);
-  return { engine, app, http: request(app) };
+  return { engine, app, http: request.agent(app).set('Host', TEST_HOST) };
 }
 
-/** supertest's host is 127.0.0.1:<random port>; refs are rendered with it. */
+/** The uuid at the end of a rendered ref or url. */
 export function uuidOf(ref: string): string {
   return ref.split('#')[0]!.split('/').pop()!;
 }
