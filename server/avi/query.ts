@@ -42,8 +42,9 @@ export function listObjects(
   let candidates: Iterable<Rec> = svc.store.collection(type).values();
   const exact = q.get('name');
   if (exact !== null) {
-    if (!excluded.has('name') && info.tenantScoped && ctx.tenant !== '*') {
-      // O(1): the name index holds the request tenant's and admin's objects of that name.
+    // O(1): the name index holds the request tenant's and admin's objects of that name.
+    if (!excluded.has('name') && !info.tenantScoped) candidates = svc.store.byName(type, '', exact);
+    else if (!excluded.has('name') && ctx.tenant !== '*') {
       candidates = [...new Set([...svc.store.byName(type, ctx.tenant, exact), ...svc.store.byName(type, 'admin', exact)])];
     }
     add('name', (r) => name(r) === exact);
