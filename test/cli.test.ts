@@ -25,7 +25,8 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; apiUrl: string
     const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 20_000);
     const onData = (d: Buffer) => {
       out += d.toString();
-      const m = /Avi API:\s+(\S+)/.exec(out);
+      // The banner ends with the user line; wait for all of it (it may arrive in pieces).
+      const m = /Avi API:\s+(\S+)[\s\S]*user:.*\n/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({ child, apiUrl: m[1]!, output: () => out });
