@@ -90,13 +90,16 @@ export class Store {
     const refs = this.refsOf(type, data);
     if (old) {
       this.unindexName(old);
-      this.unlinkRefs(old);
+      // Only changed refs are unlinked/linked, so an update keeps the referrer's place in the
+      // back-reference sets (the 403 "referred by" list stays in creation order).
+      const before = old.refs;
+      this.unlinkRefs(old, [...before].filter((k) => !refs.has(k)));
+      this.linkRefs(old, [...refs].filter((k) => !before.has(k)));
       if (old.data.name !== data.name) this.renameEpoch++;
       old.data = data;
       old.refs = refs;
       if (opts.protected !== undefined) old.protected = opts.protected;
       this.indexName(old);
-      this.linkRefs(old);
       return old;
     }
     const rec: Rec = { type, uuid, data, refs };
@@ -159,16 +162,16 @@ export class Store {
     if (set && set.size === 0) this.names.delete(key);
   }
 
-  private linkRefs(rec: Rec): void {
-    for (const key of rec.refs) {
+  private linkRefs(rec: Rec, keys: Iterable<string> = rec.refs): void {
+    for (const key of keys) {
       let set = this.backrefs.get(key);
       if (!set) this.backrefs.set(key, (set = new Set()));
       set.add(rec);
     }
   }
 
-  private unlinkRefs(rec: Rec): void {
-    for (const key of rec.refs) {
+  private unlinkRefs(rec: Rec, keys: Iterable<string> = rec.refs): void {
+    for (const key of keys) {
       const set = this.backrefs.get(key);
       if (!set) continue;
       set.delete(rec);
