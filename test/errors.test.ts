@@ -333,6 +333,15 @@ describe('lenient input', () => {
     expect(res.body.description).toBe('kept');
   });
 
+  it('a null in PATCH replace leaves the field as it was', async () => {
+    const p = await create('pool', { name: uniq('nulls'), description: 'kept', default_server_port: 8080 });
+    const res = await api.patch(`/api/pool/${p.uuid}`, { replace: { description: null, default_server_port: null, enabled: false } });
+    expect(res.status).toBe(200);
+    expect(res.body.description).toBe('kept');
+    expect(res.body.default_server_port).toBe(8080);
+    expect(res.body.enabled).toBe(false);
+  });
+
   it('read-only fields sent back (url, _last_modified) are not stored as data', async () => {
     const p = await create('pool', { name: uniq('ro') });
     const got = (await api.get(`/api/pool/${p.uuid}`)).body;

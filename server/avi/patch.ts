@@ -31,7 +31,10 @@ export function applyPatch(current: Data, ops: Data, shape: Shape, canon: Canoni
   }
   let out: Data = structuredClone(current);
   if (ops.add !== undefined) addInto(out, asObject(ops.add, 'add'), shape);
-  if (ops.replace !== undefined) Object.assign(out, asObject(ops.replace, 'replace'));
+  if (ops.replace !== undefined) {
+    // null means "not given" (Go models send unset fields as null): it keeps the current value.
+    for (const [key, v] of Object.entries(asObject(ops.replace, 'replace'))) if (v !== null) out[key] = v;
+  }
   if (ops.delete !== undefined) deleteFrom(out, asObject(ops.delete, 'delete'), shape, canon);
   if (ops.json_patch !== undefined) out = jsonPatch(out, ops.json_patch);
   return out;
