@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:http';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
+import { createListener } from '../server/http/app.js';
 import { ADMIN_TENANT } from '../server/avi/objects.js';
 import { poolBody } from './pools.js';
 
@@ -22,5 +22,5 @@ const made = engine.store.collection('pool').size;
 if (made < count) throw new Error(`only ${made} of ${count} pools were created`);
 console.log(`created ${count} pools in ${(performance.now() - started).toFixed(0)} ms`);
 
-const app = await createApp(engine);
-createServer(app).listen(port, '127.0.0.1');
+const { listener } = await createListener(engine);
+createServer(listener).listen(port, '127.0.0.1');

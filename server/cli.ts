@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Engine } from './engine.js';
-import { createApp } from './http/app.js';
+import { createListener } from './http/app.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
 
@@ -45,8 +45,8 @@ async function main(): Promise<void> {
     seed: seedText !== undefined ? Number(seedText) : undefined,
     stateFile: values['state-file'] ?? env.AVISIM_STATE_FILE,
   });
-  const app = await createApp(engine);
-  const server = createServer(app);
+  const { listener } = await createListener(engine);
+  const server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const addr = server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     server.close();
-    await engine.commit();
+    await engine.close();
     process.exit(0);
   };
   process.on('SIGTERM', stop);

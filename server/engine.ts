@@ -17,6 +17,8 @@ export interface EngineOptions {
   seed?: number;
   /** persist through lowdb to this file; an existing file is restored instead of seeding */
   stateFile?: string;
+  /** journal size that triggers a snapshot (tests make it small) */
+  compactAfterBytes?: number;
   document?: AviDocument;
 }
 
@@ -34,7 +36,7 @@ export class Engine {
     this.store = new Store(this.catalog);
     this.ids = options.seed !== undefined ? seededIds(options.seed) : randomIds();
     this.objects = new ObjectService(this.catalog, this.store, this.ids);
-    if (options.stateFile) this.persistence = new Persistence(options.stateFile, this.store);
+    if (options.stateFile) this.persistence = new Persistence(options.stateFile, this.store, options.compactAfterBytes);
   }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
@@ -43,9 +45,14 @@ export class Engine {
     const restored = engine.persistence ? await engine.persistence.load() : false;
     if (!restored) {
       engine.scenario.apply(engine.objects);
-      await engine.commit();
+      await engine.persistence?.compact();
     }
     return engine;
+  }
+
+  /** Makes everything durable and releases the state file (graceful shutdown). */
+  async close(): Promise<void> {
+    await this.persistence?.close();
   }
 
   /** Resolves when every change made so far is durable (at once when in memory). */

@@ -3,19 +3,15 @@
  * replace, patch, delete (and get/replace/patch on the collection path for singletons).
  * A write answers only once the store's change is durable (group commit when persisted).
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Context } from 'openapi-backend';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { flagParam, listObjects } from '../avi/query.js';
 import type { Rec } from '../store/store.js';
-import type { AviRequest } from './app.js';
+import { sendJson, type ApiCall } from './api.js';
 
 export const GENERIC_KINDS = new Set(['list', 'create', 'get', 'replace', 'patch', 'delete']);
-
-function send(res: Response, status: number, body: unknown): void {
-  res.status(status).type('application/json').send(JSON.stringify(body));
-}
 
 /** Singletons live on the collection path; their one object is the first (and only) one. */
 function singleton(engine: Engine, type: string): Rec {
@@ -28,36 +24,35 @@ export async function genericHandler(
   type: string,
   kind: string,
   c: Context,
-  req: AviRequest,
-  res: Response,
+  call: ApiCall,
+  res: ServerResponse,
 ): Promise<void> {
-  const { ctx, query, rawQuery, body } = req.avi;
+  const { ctx, query, rawQuery, body } = call;
   const svc = engine.objects;
   const info = svc.info(type);
   const uuid = info.singleton ? singleton(engine, type).uuid : String(c.request.params.uuid ?? '');
   switch (kind) {
     case 'list':
-      return send(res, 200, listObjects(svc, type, query, rawQuery, ctx));
+      return sendJson(res, 200, listObjects(svc, type, query, rawQuery, ctx));
     case 'get':
-      return send(res, 200, svc.render(svc.getOne(type, uuid, ctx), ctx, flagParam(query, 'include_name')));
+      return sendJson(res, 200, svc.render(svc.getOne(type, uuid, ctx), ctx, flagParam(query, 'include_name')));
     case 'create': {
-      const slug = req.headers.slug;
+      const slug = call.headers.slug;
       const rec = svc.create(type, body, ctx, { slug: typeof slug === 'string' ? slug : undefined });
       await engine.commit();
       const out = svc.render(rec, ctx, true);
-      res.setHeader('Location', String(out.url));
-      return send(res, 201, out);
+      return sendJson(res, 201, out, { Location: String(out.url) });
     }
     case 'replace':
     case 'patch': {
       const rec = kind === 'replace' ? svc.replace(type, uuid, body, ctx) : svc.patch(type, uuid, body, ctx);
       await engine.commit();
-      return send(res, 200, svc.render(rec, ctx, true));
+      return sendJson(res, 200, svc.render(rec, ctx, true));
     }
     case 'delete':
       svc.remove(type, uuid, ctx);
       await engine.commit();
-      res.status(204).end();
+      res.writeHead(204).end();
       return;
   }
 }

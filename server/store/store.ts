@@ -13,7 +13,10 @@ export type Data = Record<string, unknown>;
 export interface Rec {
   readonly type: string;
   readonly uuid: string;
-  /** canonical stored form: refs are bare uuids, defaults filled */
+  /**
+   * canonical stored form: refs are bare uuids, defaults filled. Never mutated in place: a
+   * write replaces the object, so renderings and serialisations of it can be cached.
+   */
   data: Data;
   /** outgoing references as `type/uuid` keys */
   refs: Set<string>;
@@ -27,6 +30,9 @@ export interface Snapshot {
   clock: number;
   objects: Array<{ type: string; protected?: boolean; data: Data }>;
 }
+
+/** What changed, for listeners such as persistence (its journal). */
+export type Change = { op: 'put'; rec: Rec } | { op: 'remove'; rec: Rec };
 
 export const refKey = (type: string, uuid: string) => `${type}/${uuid}`;
 const nameKey = (type: string, tenant: string, name: string) => `${type}\u0000${tenant}\u0000${name}`;
@@ -44,6 +50,8 @@ export class Store {
   renameEpoch = 0;
   /** last `_last_modified` handed out, in microseconds */
   clock = 0;
+  /** called after every put and remove (not during restore) */
+  onChange?: (change: Change) => void;
 
   constructor(readonly catalog: Catalog) {}
 
@@ -100,6 +108,7 @@ export class Store {
       old.refs = refs;
       if (opts.protected !== undefined) old.protected = opts.protected;
       this.indexName(old);
+      this.onChange?.({ op: 'put', rec: old });
       return old;
     }
     const rec: Rec = { type, uuid, data, refs };
@@ -107,6 +116,7 @@ export class Store {
     coll.set(uuid, rec);
     this.indexName(rec);
     this.linkRefs(rec);
+    this.onChange?.({ op: 'put', rec });
     return rec;
   }
 
@@ -115,6 +125,7 @@ export class Store {
     this.unindexName(rec);
     this.unlinkRefs(rec);
     this.renameEpoch++;
+    this.onChange?.({ op: 'remove', rec });
   }
 
   clear(): void {
@@ -135,9 +146,15 @@ export class Store {
   }
 
   restore(snapshot: Snapshot): void {
-    this.clear();
-    for (const o of snapshot.objects) this.put(o.type, o.data, { protected: o.protected });
-    this.clock = snapshot.clock;
+    const listener = this.onChange;
+    this.onChange = undefined;
+    try {
+      this.clear();
+      for (const o of snapshot.objects) this.put(o.type, o.data, { protected: o.protected });
+      this.clock = snapshot.clock;
+    } finally {
+      this.onChange = listener;
+    }
   }
 
   private refsOf(type: string, data: Data): Set<string> {
