@@ -31,6 +31,8 @@ interface Scope {
 }
 
 export class ObjectService {
+  private readonly rendered = new WeakMap<Data, { base: string; includeName: boolean; epoch: number; json: string }>();
+
   constructor(
     readonly catalog: Catalog,
     readonly store: Store,
@@ -61,6 +63,21 @@ export class ObjectService {
     const out = renderRefs(rec.data, shape, (uuid, type) => this.renderRef(ctx.base, type, uuid, includeName));
     const url = renderRef(ctx.base, rec.type, rec.uuid, includeName ? this.nameOf(rec) : undefined);
     return out === rec.data ? { url, ...rec.data } : { url, ...out };
+  }
+
+  /**
+   * `render` serialised, cached per stored version: stored data is never mutated in place, so
+   * the text stays valid until the object is written again, the request's host differs, or
+   * some object's name changes (which can change a `#name`).
+   */
+  renderJson(rec: Rec, ctx: Ctx, includeName: boolean): string {
+    const hit = this.rendered.get(rec.data);
+    if (hit && hit.base === ctx.base && hit.includeName === includeName && hit.epoch === this.store.renameEpoch) {
+      return hit.json;
+    }
+    const json = JSON.stringify(this.render(rec, ctx, includeName));
+    this.rendered.set(rec.data, { base: ctx.base, includeName, epoch: this.store.renameEpoch, json });
+    return json;
   }
 
   renderRef(base: string, type: string, uuid: string, includeName: boolean): string {

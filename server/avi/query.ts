@@ -9,10 +9,11 @@ import { isObject, stripDefaults } from './shape-ops.js';
 
 export const DEFAULT_PAGE_SIZE = 25;
 
+/** The collection envelope, serialised: results are the objects' cached renderings. */
 export interface ListResult {
   count: number;
-  results: Record<string, unknown>[];
   next?: string;
+  json: string;
 }
 
 type Filter = (rec: Rec) => boolean;
@@ -139,15 +140,18 @@ export function listObjects(
   const skipDefault = flagParam(q, 'skip_default');
   const fields = q.has('fields') ? new Set([...list(q.get('fields')), 'name', 'url', 'uuid']) : undefined;
   const results = pageRecs.map((rec) => {
+    if (!skipDefault && !fields) return svc.renderJson(rec, ctx, includeName);
     let out = svc.render(rec, ctx, includeName);
     if (skipDefault) out = stripDefaults(out, shape);
     if (fields) out = Object.fromEntries(Object.entries(out).filter(([k]) => fields.has(k)));
-    return out;
+    return JSON.stringify(out);
   });
 
-  const result: ListResult = { count: matches.length, results };
-  if (start + pageSize < matches.length) result.next = nextUrl(ctx.base, type, rawQuery, page + 1);
-  return result;
+  const count = matches.length;
+  // `next` only while another page exists: absent, not empty, on the last one.
+  const next = start + pageSize < count ? nextUrl(ctx.base, type, rawQuery, page + 1) : undefined;
+  const tail = next === undefined ? '' : `,"next":${JSON.stringify(next)}`;
+  return { count, next, json: `{"count":${count},"results":[${results.join(',')}]${tail}}` };
 }
 
 /** `next` keeps every original parameter as the client wrote it, with `page` set. */

@@ -9,7 +9,7 @@ import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { flagParam, listObjects } from '../avi/query.js';
 import type { Rec } from '../store/store.js';
-import { sendJson, type ApiCall } from './api.js';
+import { sendJson, sendJsonText, type ApiCall } from './api.js';
 
 export const GENERIC_KINDS = new Set(['list', 'create', 'get', 'replace', 'patch', 'delete']);
 
@@ -33,9 +33,9 @@ export async function genericHandler(
   const uuid = info.singleton ? singleton(engine, type).uuid : String(c.request.params.uuid ?? '');
   switch (kind) {
     case 'list':
-      return sendJson(res, 200, listObjects(svc, type, query, rawQuery, ctx));
+      return sendJsonText(res, 200, listObjects(svc, type, query, rawQuery, ctx).json);
     case 'get':
-      return sendJson(res, 200, svc.render(svc.getOne(type, uuid, ctx), ctx, flagParam(query, 'include_name')));
+      return sendJsonText(res, 200, svc.renderJson(svc.getOne(type, uuid, ctx), ctx, flagParam(query, 'include_name')));
     case 'create': {
       const slug = call.headers.slug;
       const rec = svc.create(type, body, ctx, { slug: typeof slug === 'string' ? slug : undefined });

@@ -85,10 +85,13 @@ export async function createBackend(doc: AviDocument, handlers: Record<string, H
     validate: false,
     strict: false,
     ignoreTrailingSlashes: true,
-    handlers,
   });
   await api.init();
-  const trie = new TrieRouter(api.router.getOperations());
+  const operations = api.router.getOperations();
+  // register() looks each handler's operationId up by flattening all ~1200 operations again;
+  // these are openapi-backend's own fallback handlers, so they are set directly.
+  Object.assign(api.handlers, handlers);
+  const trie = new TrieRouter(operations);
   api.router.matchOperation = ((req: { method: string; path: string }, strict?: boolean) => {
     const { op, pathKnown } = trie.match(req.method, req.path.split('?')[0]!);
     if (op) return op;
