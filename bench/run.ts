@@ -110,6 +110,15 @@ function getByName(count: number): LoadRequest[] {
   return [{ method: 'GET', path: `/api/pool?name=${poolName(0)}`, setupRequest: (r) => ({ ...r, path: `/api/pool?name=${poolName(random(count))}` }) }];
 }
 
+/**
+ * GET by name over POOLS names spread evenly across a store of `count` pools: both stores serve
+ * the same number of distinct objects, so the comparison isolates the size of the store.
+ */
+function getByNameSpread(count: number): LoadRequest[] {
+  const step = Math.max(1, Math.floor(count / POOLS));
+  return [{ method: 'GET', path: `/api/pool?name=${poolName(0)}`, setupRequest: (r) => ({ ...r, path: `/api/pool?name=${poolName(random(POOLS) * step)}` }) }];
+}
+
 const LIST_100: LoadRequest[] = [{ method: 'GET', path: '/api/pool?page_size=100' }];
 
 /** Full-body PUTs cycling over the pools: the object as read, less `url` and `_last_modified`. */
@@ -280,7 +289,7 @@ async function atScale(): Promise<Scale> {
     const [small, large] = servers as [Server, Server];
     const smallRssMB = await rssMB(small.child.pid!);
     const largeRssMB = await rssMB(large.child.pid!);
-    const [s, l] = await load('GET by name at scale', [[small, getByName(POOLS)], [large, getByName(SCALE)]]);
+    const [s, l] = await load('GET by name at scale', [[small, getByNameSpread(POOLS)], [large, getByNameSpread(SCALE)]]);
     return { small: s!, large: l!, smallRssMB, largeRssMB, largeReadyMs: large.readyMs };
   } finally {
     for (const server of servers) await server.stop();

@@ -18,6 +18,9 @@ export const ALL_TENANTS = '*';
 /** Types whose admin-tenant objects every tenant sees and may refer to by name. */
 const SHARED_FROM_ADMIN = new Set(['cloud', 'network', 'vrfcontext', 'serviceenginegroup', 'ipamdnsproviderprofile']);
 
+/** How many rendered objects are kept (about 1.5 KB each for a pool). */
+const RENDER_CACHE_SIZE = 5000;
+
 export interface Ctx {
   /** tenant uuid, or `*` (reads across tenants) */
   tenant: string;
@@ -31,7 +34,7 @@ interface Scope {
 }
 
 export class ObjectService {
-  private readonly rendered = new WeakMap<Data, { base: string; includeName: boolean; epoch: number; json: string }>();
+  private readonly rendered = new Map<Data, { base: string; includeName: boolean; epoch: number; json: string }>();
 
   constructor(
     readonly catalog: Catalog,
@@ -76,6 +79,8 @@ export class ObjectService {
       return hit.json;
     }
     const json = JSON.stringify(this.render(rec, ctx, includeName));
+    // Bounded (oldest entry out first) so a large store does not keep a second copy of itself.
+    if (this.rendered.size >= RENDER_CACHE_SIZE) this.rendered.delete(this.rendered.keys().next().value!);
     this.rendered.set(rec.data, { base: ctx.base, includeName, epoch: this.store.renameEpoch, json });
     return json;
   }

@@ -6,9 +6,7 @@
  *   flight, every request that arrives shares the next one (group commit). An append costs what
  *   the batch's changes cost, not what the whole state costs.
  * - When the journal outgrows the snapshot, the state is compacted: lowdb writes a new snapshot
- *   (steno replaces the file atomically: temp file + rename), then the journal is emptied. Each
- *   object's JSON is cached while it is unchanged (stored data is never mutated in place), so a
- *   compaction mostly concatenates.
+ *   (steno replaces the file atomically: temp file + rename), then the journal is emptied.
  * - Loading reads the snapshot and replays the journal; a torn last line (a crash mid-append) is
  *   ignored. Replaying entries the snapshot already holds is harmless: puts replace, removes of
  *   missing objects do nothing.
@@ -29,7 +27,6 @@ type JournalEntry =
 export class Persistence {
   readonly journalFile: string;
   private readonly db: Low<Snapshot | null>;
-  private readonly json = new WeakMap<object, string>();
   private journal?: FileHandle;
   private pending: string[] = [];
   private journalBytes = 0;
@@ -118,21 +115,15 @@ export class Persistence {
     const clock = this.store.clock;
     const line =
       change.op === 'put'
-        ? `{"op":"put","type":${JSON.stringify(rec.type)},${rec.protected ? '"protected":true,' : ''}"clock":${clock},"data":${this.jsonOf(rec.data)}}\n`
+        ? `{"op":"put","type":${JSON.stringify(rec.type)},${rec.protected ? '"protected":true,' : ''}"clock":${clock},"data":${JSON.stringify(rec.data)}}\n`
         : `{"op":"remove","type":${JSON.stringify(rec.type)},"uuid":${JSON.stringify(rec.uuid)},"clock":${clock}}\n`;
     this.pending.push(line);
-  }
-
-  private jsonOf(data: Record<string, unknown>): string {
-    let text = this.json.get(data);
-    if (text === undefined) this.json.set(data, (text = JSON.stringify(data)));
-    return text;
   }
 
   private serialise(snap: Snapshot | null): string {
     if (!snap) return 'null';
     const parts = snap.objects.map(
-      (o) => `{"type":${JSON.stringify(o.type)},${o.protected ? '"protected":true,' : ''}"data":${this.jsonOf(o.data)}}`,
+      (o) => `{"type":${JSON.stringify(o.type)},${o.protected ? '"protected":true,' : ''}"data":${JSON.stringify(o.data)}}`,
     );
     const text = `{"format":"avisim-state","version":1,"clock":${snap.clock},"objects":[${parts.join(',')}]}`;
     this.snapshotBytes = text.length;
