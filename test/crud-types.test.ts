@@ -3,24 +3,14 @@
  * DELETE answer (contract sections 5 and 7), for the object types clients create most.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from './helpers.js';
+import { client as hostClient, startSim, type Sim } from './helpers.js';
 
 type Data = Record<string, any>;
 
 /** A fixed Host header, so that urls and refs are stable across requests (supertest picks a new port each time). */
 const HOST = 'ctl.test';
+const client = (sim: Sim) => hostClient(sim, HOST);
 const BASE = `http://${HOST}`;
-
-function client(sim: Sim) {
-  const h = sim.http;
-  return {
-    get: (path: string) => h.get(path).set('Host', HOST),
-    post: (path: string, body: unknown) => h.post(path).set('Host', HOST).send(body as object),
-    put: (path: string, body: unknown) => h.put(path).set('Host', HOST).send(body as object),
-    patch: (path: string, body: unknown) => h.patch(path).set('Host', HOST).send(body as object),
-    del: (path: string) => h.delete(path).set('Host', HOST),
-  };
-}
 
 function getPath(obj: Data, path: string[]): unknown {
   return path.reduce<any>((o, k) => (o === undefined ? undefined : o[k]), obj);

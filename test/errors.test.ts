@@ -3,26 +3,13 @@
  * server/avi/errors.ts), and the rule that a rejected write never changes state.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from './helpers.js';
+import { client as hostClient, startSim, type Sim } from './helpers.js';
 
 type Data = Record<string, any>;
 
 /** A fixed Host header, so that urls and refs are stable across requests (supertest picks a new port each time). */
 const HOST = 'ctl.test';
-
-function client(sim: Sim) {
-  const h = sim.http;
-  return {
-    get: (path: string) => h.get(path).set('Host', HOST),
-    post: (path: string, body: unknown) => h.post(path).set('Host', HOST).send(body as object),
-    put: (path: string, body: unknown) => h.put(path).set('Host', HOST).send(body as object),
-    patch: (path: string, body: unknown) => h.patch(path).set('Host', HOST).send(body as object),
-    del: (path: string) => h.delete(path).set('Host', HOST),
-    /** a body sent as-is, e.g. text that is not JSON */
-    raw: (method: 'post' | 'put' | 'patch', path: string, text: string) =>
-      h[method](path).set('Host', HOST).set('Content-Type', 'application/json').send(text),
-  };
-}
+const client = (sim: Sim) => hostClient(sim, HOST);
 
 let sim: Sim;
 let api: ReturnType<typeof client>;

@@ -26,3 +26,18 @@ export async function startSim(options: EngineOptions = {}): Promise<Sim> {
 export function uuidOf(ref: string): string {
   return ref.split('#')[0]!.split('/').pop()!;
 }
+
+/** JSON requests with a fixed Host header, so urls and refs are stable across requests. */
+export function client(sim: Sim, host = TEST_HOST) {
+  const h = sim.http;
+  return {
+    get: (path: string) => h.get(path).set('Host', host),
+    post: (path: string, body: unknown) => h.post(path).set('Host', host).send(body as object),
+    put: (path: string, body: unknown) => h.put(path).set('Host', host).send(body as object),
+    patch: (path: string, body: unknown) => h.patch(path).set('Host', host).send(body as object),
+    del: (path: string) => h.delete(path).set('Host', host),
+    /** a body sent as-is, e.g. text that is not JSON */
+    raw: (method: 'post' | 'put' | 'patch', path: string, text: string) =>
+      h[method](path).set('Host', host).set('Content-Type', 'application/json').send(text),
+  };
+}

@@ -3,21 +3,14 @@
  * clients send, projection, sorting, and the sloppy paths SDKs produce.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startSim, type Sim } from './helpers.js';
+import { client as hostClient, startSim, type Sim } from './helpers.js';
 
 type Data = Record<string, any>;
 
 /** A fixed Host header, so that urls and `next` are stable across requests (supertest picks a new port each time). */
 const HOST = 'ctl.test';
+const client = (sim: Sim) => hostClient(sim, HOST);
 const BASE = `http://${HOST}`;
-
-function client(sim: Sim) {
-  const h = sim.http;
-  return {
-    get: (path: string) => h.get(path).set('Host', HOST),
-    post: (path: string, body: unknown) => h.post(path).set('Host', HOST).send(body as object),
-  };
-}
 
 type Api = ReturnType<typeof client>;
 

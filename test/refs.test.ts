@@ -5,24 +5,14 @@
  * referrer's cloud first.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startSim, uuidOf, type Sim } from './helpers.js';
+import { client as hostClient, startSim, uuidOf, type Sim } from './helpers.js';
 
 type Data = Record<string, any>;
 
 /** A fixed Host header, so that urls and refs are stable across requests (supertest picks a new port each time). */
 const HOST = 'ctl.test';
+const client = (sim: Sim) => hostClient(sim, HOST);
 const BASE = `http://${HOST}`;
-
-function client(sim: Sim) {
-  const h = sim.http;
-  return {
-    get: (path: string) => h.get(path).set('Host', HOST),
-    post: (path: string, body: unknown) => h.post(path).set('Host', HOST).send(body as object),
-    put: (path: string, body: unknown) => h.put(path).set('Host', HOST).send(body as object),
-    patch: (path: string, body: unknown) => h.patch(path).set('Host', HOST).send(body as object),
-    del: (path: string) => h.delete(path).set('Host', HOST),
-  };
-}
 
 let sim: Sim;
 let api: ReturnType<typeof client>;

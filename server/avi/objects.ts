@@ -8,7 +8,7 @@ import type { Ids } from '../ids.js';
 import { type Data, type Rec, type Store, tenantOf } from '../store/store.js';
 import { AviError, errors } from './errors.js';
 import { parseRefInput, renderRef } from './refs.js';
-import { cleanInput, fillDefaults, isObject, mapRefsInPlace, renderRefs } from './shape-ops.js';
+import { cleanInput, fillDefaults, isObject, mapRefs } from './shape-ops.js';
 import { validate } from './validate.js';
 import { applyPatch } from './patch.js';
 
@@ -63,7 +63,7 @@ export class ObjectService {
   /** The object as clients see it: refs and url as URLs, `#name` appended when asked. */
   render(rec: Rec, ctx: Ctx, includeName: boolean): Data {
     const shape = this.catalog.shapeOf(rec.type);
-    const out = renderRefs(rec.data, shape, (uuid, type) => this.renderRef(ctx.base, type, uuid, includeName));
+    const out = mapRefs(rec.data, shape, (uuid, type) => this.renderRef(ctx.base, type, uuid, includeName));
     const url = renderRef(ctx.base, rec.type, rec.uuid, includeName ? this.nameOf(rec) : undefined);
     return out === rec.data ? { url, ...rec.data } : { url, ...out };
   }
@@ -129,12 +129,10 @@ export class ObjectService {
     const current = this.render(existing, { tenant: ctx.tenant, base: '' }, false);
     const shape = this.catalog.shapeOf(type);
     const resolveForMatch = (entry: Data, entryShape: Shape) => {
-      const copy = cleanInput(entry, entryShape);
-      mapRefsInPlace(copy, entryShape, (v, t) => {
+      return mapRefs(cleanInput(entry, entryShape), entryShape, (v, t) => {
         const uuid = this.tryResolve(t, v, this.scopeOf(info, existing.data, ctx));
         return uuid ? `/api/${t}/${uuid}` : v;
       });
-      return copy;
     };
     const next = applyPatch(current, ops, shape, resolveForMatch);
     const data = this.prepare(info, next, ctx, existing);
@@ -171,7 +169,7 @@ export class ObjectService {
    */
   private prepare(info: TypeInfo, input: Data, ctx: Ctx, existing: Rec | undefined): Data {
     const shape = this.catalog.shape(info.schema);
-    const data = cleanInput(input, shape);
+    let data = cleanInput(input, shape);
     delete data.uuid; // the uuid is the path's (or the Slug's), never the body's on a write
     validate(data, shape);
     if (info.tenantScoped) {
@@ -187,7 +185,7 @@ export class ObjectService {
       if (data.cloud_ref === undefined) delete data.cloud_ref;
       scope.cloud = data.cloud_ref as string | undefined;
     }
-    mapRefsInPlace(data, shape, (value, type) => this.resolve(type, value, scope));
+    data = mapRefs(data, shape, (value, type) => this.resolve(type, value, scope));
     fillDefaults(data, shape);
     return data;
   }

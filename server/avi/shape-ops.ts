@@ -59,26 +59,6 @@ function structuredCloneValue<T>(v: T): T {
   return typeof v === 'object' && v !== null ? structuredClone(v) : v;
 }
 
-/**
- * Rewrites every reference in place: `fn(value, targetType)` returns the new value. Used to
- * resolve incoming refs to uuids and to check them.
- */
-export function mapRefsInPlace(obj: Obj, shape: Shape, fn: (value: string, type: string) => string): void {
-  if (!shape.hasRefs) return;
-  for (const f of shape.fields.values()) {
-    const v = obj[f.name];
-    if (v === undefined) continue;
-    if (f.ref) {
-      if (typeof v === 'string') obj[f.name] = fn(v, f.ref);
-      else if (Array.isArray(v)) obj[f.name] = v.map((x) => (typeof x === 'string' ? fn(x, f.ref!) : x));
-      continue;
-    }
-    if (!f.child || !f.child.hasRefs) continue;
-    if (f.kind === 'object' && isObject(v)) mapRefsInPlace(v, f.child, fn);
-    else if (Array.isArray(v)) for (const item of v) if (isObject(item)) mapRefsInPlace(item, f.child, fn);
-  }
-}
-
 /** Calls `fn(uuid, type)` for every reference held by a stored (canonical) object. */
 export function forEachRef(obj: Obj, shape: Shape, fn: (uuid: string, type: string) => void): void {
   if (!shape.hasRefs) return;
@@ -97,10 +77,11 @@ export function forEachRef(obj: Obj, shape: Shape, fn: (uuid: string, type: stri
 }
 
 /**
- * A rendered copy: refs turned into URLs by `fn`. Subtrees without references are shared with
- * the stored object rather than copied; the result is serialised at once and never mutated.
+ * A copy with every reference replaced by `fn(value, targetType)`: incoming refs resolved to
+ * uuids, stored uuids rendered as URLs. Subtrees without references are shared with the
+ * original rather than copied, so the result must not be mutated where the original must not.
  */
-export function renderRefs(obj: Obj, shape: Shape, fn: (uuid: string, type: string) => string): Obj {
+export function mapRefs(obj: Obj, shape: Shape, fn: (value: string, type: string) => string): Obj {
   if (!shape.hasRefs) return obj;
   const out: Obj = { ...obj };
   for (const f of shape.fields.values()) {
@@ -113,8 +94,8 @@ export function renderRefs(obj: Obj, shape: Shape, fn: (uuid: string, type: stri
     }
     const child = f.child;
     if (!child || !child.hasRefs) continue;
-    if (f.kind === 'object' && isObject(v)) out[f.name] = renderRefs(v, child, fn);
-    else if (Array.isArray(v)) out[f.name] = v.map((item) => (isObject(item) ? renderRefs(item, child, fn) : item));
+    if (f.kind === 'object' && isObject(v)) out[f.name] = mapRefs(v, child, fn);
+    else if (Array.isArray(v)) out[f.name] = v.map((item) => (isObject(item) ? mapRefs(item, child, fn) : item));
   }
   return out;
 }
