@@ -9,6 +9,8 @@ import { Persistence } from './store/persistence.js';
 import { ObjectService } from './avi/objects.js';
 import { randomIds, seededIds, type Ids } from './ids.js';
 import { loadScenario, defaultScenarioPath, type Scenario } from './scenario.js';
+import { FrontDoor, type Credential } from './avi/sessions.js';
+import { nanoid } from 'nanoid';
 
 export interface EngineOptions {
   /** scenario file (YAML or JSON); the fresh-controller scenario by default */
@@ -17,6 +19,8 @@ export interface EngineOptions {
   seed?: number;
   /** persist through lowdb to this file; an existing file is restored instead of seeding */
   stateFile?: string;
+  /** the admin password; else the scenario's, else a random one (printed at start) */
+  adminPassword?: string;
   /** journal size that triggers a snapshot (tests make it small) */
   compactAfterBytes?: number;
   document?: AviDocument;
@@ -29,6 +33,11 @@ export class Engine {
   readonly ids: Ids;
   readonly persistence?: Persistence;
   scenario!: Scenario;
+  frontDoor!: FrontDoor;
+  /** who can log in; the admin password is printed at start */
+  credentials: Credential[] = [];
+  /** when this controller "booted" (cluster up_since), µs */
+  readonly startedMicros: number;
 
   private constructor(readonly options: EngineOptions) {
     const doc = options.document ?? loadDocument();
@@ -37,17 +46,29 @@ export class Engine {
     this.ids = options.seed !== undefined ? seededIds(options.seed) : randomIds();
     this.objects = new ObjectService(this.catalog, this.store, this.ids);
     if (options.stateFile) this.persistence = new Persistence(options.stateFile, this.store, options.compactAfterBytes);
+    this.startedMicros = this.ids.nowMicros();
   }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const engine = new Engine(options);
     engine.scenario = await loadScenario(options.scenario ?? defaultScenarioPath);
+    engine.credentials = credentialsOf(engine.scenario.controller.credentials, options.adminPassword);
+    engine.frontDoor = new FrontDoor(engine.credentials, () => engine.idleTimeoutMinutes());
     const restored = engine.persistence ? await engine.persistence.load() : false;
     if (!restored) {
       engine.scenario.apply(engine.objects);
       await engine.persistence?.compact();
     }
     return engine;
+  }
+
+  /** `controllerproperties.api_idle_timeout`, in minutes (0: sessions never expire). */
+  idleTimeoutMinutes(): number {
+    for (const rec of this.store.collection('controllerproperties').values()) {
+      const v = rec.data.api_idle_timeout;
+      if (typeof v === 'number') return v;
+    }
+    return 15;
   }
 
   /** Makes everything durable and releases the state file (graceful shutdown). */
@@ -59,4 +80,18 @@ export class Engine {
   commit(): Promise<void> {
     return this.persistence ? this.persistence.commit() : Promise.resolve();
   }
+}
+
+/** Scenario credentials, with the admin password from the options or else generated. */
+function credentialsOf(fromScenario: unknown, adminPassword: string | undefined): Credential[] {
+  const list: Credential[] = [];
+  for (const c of Array.isArray(fromScenario) ? fromScenario : []) {
+    if (c && typeof c.username === 'string') list.push({ username: c.username, password: String(c.password ?? '') });
+  }
+  let admin = list.find((c) => c.username === 'admin');
+  if (!admin) list.unshift((admin = { username: 'admin', password: '' }));
+  if (adminPassword !== undefined) admin.password = adminPassword;
+  if (!admin.password) admin.password = nanoid(16);
+  for (const c of list) if (!c.password) c.password = nanoid(16);
+  return list;
 }

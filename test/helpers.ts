@@ -16,10 +16,34 @@ export interface Sim {
   http: ReturnType<typeof request.agent>;
 }
 
-export async function startSim(options: EngineOptions = {}): Promise<Sim> {
-  const engine = await Engine.create(options);
+export interface SimOptions extends EngineOptions {
+  /** log the agent in as admin (default true): it then carries the session cookie and CSRF token */
+  login?: boolean;
+}
+
+export async function startSim(options: SimOptions = {}): Promise<Sim> {
+  const { login = true, ...engineOptions } = options;
+  const engine = await Engine.create(engineOptions);
   const app = await createApp(engine);
-  return { engine, app, http: request.agent(app).set('Host', TEST_HOST) };
+  const http = request.agent(app).set('Host', TEST_HOST);
+  if (login) {
+    const res = await request(app).post('/login').send({ username: 'admin', password: adminPassword(engine) });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
+    const cookies = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
+    http.set('Cookie', cookies).set('X-CSRFToken', csrfOf(res.headers['set-cookie'] as unknown as string[]));
+  }
+  return { engine, app, http };
+}
+
+export function adminPassword(engine: Engine): string {
+  return engine.credentials.find((c) => c.username === 'admin')!.password;
+}
+
+/** The csrftoken cookie's value among Set-Cookie headers. */
+export function csrfOf(setCookie: string[]): string {
+  const c = setCookie.find((x) => x.startsWith('csrftoken='));
+  if (!c) throw new Error('no csrftoken cookie');
+  return c.slice('csrftoken='.length).split(';')[0]!;
 }
 
 /** The uuid at the end of a rendered ref or url. */

@@ -11,6 +11,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemPaths } from './system-paths.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -613,6 +614,7 @@ export function buildPaths(files: SwaggerFile[], types: Record<string, AviTypeEn
       paths[`/api${path}`] = otherPath(path, item);
     }
   }
+  Object.assign(paths, systemPaths());
   return Object.fromEntries(Object.keys(paths).sort().map((k) => [k, paths[k]]));
 }
 

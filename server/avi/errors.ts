@@ -7,6 +7,8 @@ export class AviError extends Error {
     readonly status: number,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    /** answered as text/plain rather than `{"error": ...}` (the CSRF failure is) */
+    readonly plain = false,
   ) {
     super(message);
   }
@@ -38,6 +40,11 @@ export const errors = {
   invalid: (message: string) => new AviError(400, message),
   badJson: (detail: string) => new AviError(400, `JSON parse error - ${detail}`),
   tenantNotFound: (name: string) => new AviError(403, `Tenant '${name}' does not exist!`),
+  fieldTooNew: (requested: string, field: string, introduced: string) =>
+    new AviError(400, `Incoming request (v${requested}) has field (${field}) introduced in later versions(v${introduced}).`),
+  invalidCredentials: () => new AviError(401, 'Invalid credentials'),
+  notAuthenticated: () => new AviError(401, 'Authentication credentials were not provided.'),
+  csrf: () => new AviError(401, 'CSRF token missing or incorrect.', {}, true),
   notImplemented: (method: string, path: string) =>
     new AviError(501, `not implemented by the fake: ${method} ${path}`),
   methodNotAllowed: (method: string) => new AviError(405, `Method "${method}" not allowed.`),

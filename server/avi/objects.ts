@@ -10,6 +10,7 @@ import { AviError, errors } from './errors.js';
 import { parseRefInput, renderRef } from './refs.js';
 import { cleanInput, fillDefaults, isObject, mapRefs } from './shape-ops.js';
 import { validate } from './validate.js';
+import { checkIntroduced, isNewer, stripNewer, type Version } from './versions.js';
 import { applyPatch } from './patch.js';
 
 export const ADMIN_TENANT = 'admin';
@@ -26,6 +27,8 @@ export interface Ctx {
   tenant: string;
   /** scheme and host the client used, e.g. `https://10.0.0.1`; refs and urls are rendered with it */
   base: string;
+  /** `X-Avi-Version` when sent: newer fields are refused in bodies and left out of answers */
+  version?: Version;
 }
 
 interface Scope {
@@ -34,7 +37,8 @@ interface Scope {
 }
 
 export class ObjectService {
-  private readonly rendered = new Map<Data, { base: string; includeName: boolean; epoch: number; json: string }>();
+  /** rendered JSON per stored version; `variant` = include_name, API version and base URL */
+  private readonly rendered = new Map<Data, { variant: string; epoch: number; json: string }>();
 
   constructor(
     readonly catalog: Catalog,
@@ -63,9 +67,10 @@ export class ObjectService {
   /** The object as clients see it: refs and url as URLs, `#name` appended when asked. */
   render(rec: Rec, ctx: Ctx, includeName: boolean): Data {
     const shape = this.catalog.shapeOf(rec.type);
-    const out = mapRefs(rec.data, shape, (uuid, type) => this.renderRef(ctx.base, type, uuid, includeName));
+    let out = mapRefs(rec.data, shape, (uuid, type) => this.renderRef(ctx.base, type, uuid, includeName));
+    if (ctx.version) out = stripNewer(out, shape, ctx.version);
     const url = renderRef(ctx.base, rec.type, rec.uuid, includeName ? this.nameOf(rec) : undefined);
-    return out === rec.data ? { url, ...rec.data } : { url, ...out };
+    return { url, ...out };
   }
 
   /**
@@ -74,14 +79,13 @@ export class ObjectService {
    * some object's name changes (which can change a `#name`).
    */
   renderJson(rec: Rec, ctx: Ctx, includeName: boolean): string {
+    const variant = `${includeName ? '#' : ''}${ctx.version?.join('.') ?? ''}@${ctx.base}`;
     const hit = this.rendered.get(rec.data);
-    if (hit && hit.base === ctx.base && hit.includeName === includeName && hit.epoch === this.store.renameEpoch) {
-      return hit.json;
-    }
+    if (hit && hit.variant === variant && hit.epoch === this.store.renameEpoch) return hit.json;
     const json = JSON.stringify(this.render(rec, ctx, includeName));
     // Bounded (oldest entry out first) so a large store does not keep a second copy of itself.
     if (this.rendered.size >= RENDER_CACHE_SIZE) this.rendered.delete(this.rendered.keys().next().value!);
-    this.rendered.set(rec.data, { base: ctx.base, includeName, epoch: this.store.renameEpoch, json });
+    this.rendered.set(rec.data, { variant, epoch: this.store.renameEpoch, json });
     return json;
   }
 
@@ -102,7 +106,7 @@ export class ObjectService {
     const input = this.bodyObject(body);
     const uuid = opts.slug || (typeof input.uuid === 'string' && input.uuid) || `${info.uuidPrefix}-${this.ids.uuid4()}`;
     if (this.store.get(type, uuid)) throw errors.duplicateUuid(info.model, uuid);
-    const data = this.prepare(info, input, ctx, undefined);
+    const data = this.prepare(info, input, ctx, undefined, true);
     const stored: Data = { uuid, ...data };
     this.finish(info, stored);
     return this.store.put(type, stored, { protected: opts.protected });
@@ -113,7 +117,7 @@ export class ObjectService {
     const existing = this.getOne(type, uuid, ctx);
     const input = this.bodyObject(body);
     this.checkFresh(info, existing, input._last_modified);
-    const data = this.prepare(info, input, ctx, existing);
+    const data = this.prepare(info, input, ctx, existing, true);
     const stored: Data = { uuid, ...data };
     this.finish(info, stored);
     return this.store.put(type, stored);
@@ -124,10 +128,14 @@ export class ObjectService {
     const existing = this.getOne(type, uuid, ctx);
     const ops = this.bodyObject(body);
     this.checkFresh(info, existing, ops._last_modified ?? lastModifiedInside(ops));
+    const shape = this.catalog.shapeOf(type);
+    if (ctx.version) {
+      // Only what the client sends is gated: the object it patches may hold newer fields.
+      for (const k of ['add', 'replace', 'delete']) if (isObject(ops[k])) checkIntroduced(ops[k], shape, ctx.version);
+    }
     // PATCH works on the object as a client would PUT it back (refs as paths), then goes down
     // the same path as a PUT, so validation, refs and defaults cannot differ between the two.
     const current = this.render(existing, { tenant: ctx.tenant, base: '' }, false);
-    const shape = this.catalog.shapeOf(type);
     const resolveForMatch = (entry: Data, entryShape: Shape) => {
       return mapRefs(cleanInput(entry, entryShape), entryShape, (v, t) => {
         const uuid = this.tryResolve(t, v, this.scopeOf(info, existing.data, ctx));
@@ -135,7 +143,7 @@ export class ObjectService {
       });
     };
     const next = applyPatch(current, ops, shape, resolveForMatch);
-    const data = this.prepare(info, next, ctx, existing);
+    const data = this.prepare(info, next, ctx, existing, false);
     const stored: Data = { uuid, ...data };
     this.finish(info, stored);
     return this.store.put(type, stored);
@@ -167,10 +175,15 @@ export class ObjectService {
    * Client body → canonical stored data (without uuid): unknown fields dropped, validated,
    * tenant and cloud decided, every ref resolved to a uuid, defaults filled.
    */
-  private prepare(info: TypeInfo, input: Data, ctx: Ctx, existing: Rec | undefined): Data {
+  private prepare(info: TypeInfo, input: Data, ctx: Ctx, existing: Rec | undefined, gate: boolean): Data {
     const shape = this.catalog.shape(info.schema);
     let data = cleanInput(input, shape);
     delete data.uuid; // the uuid is the path's (or the Slug's), never the body's on a write
+    if (gate && ctx.version) {
+      checkIntroduced(data, shape, ctx.version);
+      // A client of an older version cannot send fields it does not know: a PUT keeps them.
+      if (existing) keepNewerFields(data, existing.data, shape, ctx.version);
+    }
     validate(data, shape);
     if (info.tenantScoped) {
       data.tenant_ref = data.tenant_ref !== undefined
@@ -249,6 +262,15 @@ export class ObjectService {
       }
     }
     return fallback;
+  }
+}
+
+/** Top-level fields introduced after `version` that the body lacks keep their stored value. */
+function keepNewerFields(data: Data, stored: Data, shape: Shape, version: Version): void {
+  for (const [key, value] of Object.entries(stored)) {
+    if (data[key] !== undefined) continue;
+    const introduced = shape.fields.get(key)?.introduced;
+    if (introduced && isNewer(introduced, version)) data[key] = value;
   }
 }
 

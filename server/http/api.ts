@@ -11,22 +11,28 @@ import type { Context, OpenAPIBackend } from 'openapi-backend';
 import type { Engine } from '../engine.js';
 import { AviError, errors } from '../avi/errors.js';
 import { ADMIN_TENANT, ALL_TENANTS, type Ctx } from '../avi/objects.js';
+import { dotted, parseVersion, type Version } from '../avi/versions.js';
 import { createBackend } from './routing.js';
 import { genericHandler, GENERIC_KINDS } from './generic.js';
+import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal } from './front-door.js';
+import { systemHandlers } from './system.js';
 
-export interface Principal {
-  username: string;
-}
+export type { Principal };
 
-/** The session check. Until sessions exist every request acts as admin. */
-export type Authenticate = (req: IncomingMessage) => Principal | Promise<Principal>;
-const actAsAdmin: Authenticate = () => ({ username: 'admin' });
+/**
+ * The session check: who the caller is, or a 401. `publicOperation` marks operations a
+ * controller answers without credentials. Replaceable (tests, embedding).
+ */
+export type Authenticate = (req: IncomingMessage, publicOperation: boolean) => Principal | Promise<Principal>;
 
 export interface ApiOptions {
   authenticate?: Authenticate;
   /** largest accepted body, bytes */
   bodyLimit?: number;
 }
+
+/** The version reported when the client sent no `X-Avi-Version` (the oldest the API knows). */
+export const OLDEST_API_VERSION = '16_4_2';
 
 /** What a handler gets besides openapi-backend's context. */
 export interface ApiCall {
@@ -48,8 +54,9 @@ export interface Api {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
+/** Paths the API handler serves: the Avi API and the login/logout endpoints beside it. */
 export function isApiPath(url: string | undefined): boolean {
-  return !!url && /^\/+api(\/|\?|$)/.test(url);
+  return !!url && /^\/+(api(\/|\?|$)|login\/?(\?|$)|logout\/?(\?|$))/.test(url);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -67,13 +74,18 @@ export function sendJsonText(res: ServerResponse, status: number, text: string, 
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {
+  if (err instanceof AviError && err.plain) {
+    res.writeHead(err.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(err.message) });
+    res.end(err.message);
+    return;
+  }
   if (err instanceof AviError) return sendJson(res, err.status, err.body());
   console.error(err);
   sendJson(res, 500, { error: `Internal error: ${(err as Error)?.message ?? String(err)}` });
 }
 
 export async function createApi(engine: Engine, options: ApiOptions = {}): Promise<Api> {
-  const authenticate = options.authenticate ?? actAsAdmin;
+  const authenticate: Authenticate = options.authenticate ?? ((req, pub) => sessionAuthenticate(engine, req, pub));
   const bodyLimit = options.bodyLimit ?? 32 * 1024 * 1024;
   const handlers: Record<string, ApiHandler> = {
     notImplemented: (c, call, res) => {
@@ -90,7 +102,11 @@ export async function createApi(engine: Engine, options: ApiOptions = {}): Promi
       throw errors.methodNotAllowed(call.method);
     },
   };
-  const backend = await createBackend(engine.catalog.doc, handlers as any);
+  const backend = await createBackend(engine.catalog.doc, {
+    ...handlers,
+    ...frontDoorHandlers(engine),
+    ...systemHandlers(engine),
+  } as any);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
@@ -99,17 +115,22 @@ export async function createApi(engine: Engine, options: ApiOptions = {}): Promi
       const path = (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/');
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
       const method = req.method ?? 'GET';
+      const version = requestedVersion(req);
+      res.setHeader('AVI_API_VERSION', version ? dotted(version) : OLDEST_API_VERSION);
       const raw = await readBody(req, bodyLimit);
-      const principal = await authenticate(req);
+      const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as any;
+      const principal = await authenticate(req, operation?.['x-avisim-public'] === true);
+      const ctx: Ctx = { tenant: resolveTenant(engine, req), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}` };
+      if (version) ctx.version = version;
       const call: ApiCall = {
         method,
         path,
         rawQuery,
         query: new URLSearchParams(rawQuery),
         headers: req.headers,
-        body: parseJson(raw),
+        body: parseBody(raw, req.headers['content-type']),
         principal,
-        ctx: { tenant: resolveTenant(engine, req), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}` },
+        ctx,
       };
       // openapi-backend routes by path and method; the query and headers it would parse again
       // are already in `call`, so it is given none.
@@ -154,8 +175,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
-function parseJson(raw: Buffer | undefined): unknown {
+/** `X-Avi-Version`, parsed; a malformed one is the controller's 400 "Invalid version". */
+function requestedVersion(req: IncomingMessage): Version | undefined {
+  const v = req.headers['x-avi-version'];
+  const text = Array.isArray(v) ? v[0] : v;
+  return text ? parseVersion(text) : undefined;
+}
+
+/** JSON, or a form (the Python SDK logs in with one). */
+function parseBody(raw: Buffer | undefined, contentType: string | undefined): unknown {
   if (!raw || raw.length === 0) return undefined;
+  if (contentType?.startsWith('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+  }
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (e) {

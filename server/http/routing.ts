@@ -27,6 +27,7 @@ export function routingDocument(doc: AviDocument): any {
       if (!op) continue;
       ops[m] = {
         operationId: op.operationId,
+        ...(op['x-avisim-public'] ? { 'x-avisim-public': true } : {}),
         parameters: (op.parameters ?? item.parameters ?? []).filter((x: any) => x.in === 'path'),
         responses: { 200: { description: 'OK' } },
       };

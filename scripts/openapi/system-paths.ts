@@ -1,0 +1,66 @@
+/**
+ * Endpoints real clients call that the per-object swagger files do not describe (the login
+ * flow, the system and cluster endpoints, user tokens, the IPAM domain list). Their shapes come
+ * from the contract clients depend on (shared avi-contract.md §2–3), not from the swagger.
+ * `x-avisim-public: true` marks the ones a controller answers without a session.
+ */
+type Json = Record<string, any>;
+
+const ok = { 200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } } };
+const unauthorized = { 401: { description: 'Not logged in', content: { 'application/json': { schema: { $ref: '#/components/schemas/AviError' } } } } };
+
+function op(operationId: string, extra: Json = {}): Json {
+  return { operationId, 'x-avisim-source': 'contract', responses: { ...ok, ...unauthorized }, ...extra };
+}
+
+const credentials = {
+  type: 'object',
+  required: ['username'],
+  properties: { username: { type: 'string' }, password: { type: 'string' }, token: { type: 'string' } },
+};
+
+export function systemPaths(): Json {
+  return {
+    '/login': {
+      post: op('session.login', {
+        'x-avisim-public': true,
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: credentials },
+            'application/x-www-form-urlencoded': { schema: credentials },
+          },
+        },
+      }),
+    },
+    '/logout': { post: op('session.logout') },
+    '/api/initial-data': { get: op('system.initialData', { 'x-avisim-public': true }) },
+    '/api/cluster/runtime': { get: op('cluster.runtime') },
+    '/api/cluster/status': { get: op('cluster.status', { 'x-avisim-public': true }) },
+    '/api/cluster/version': { get: op('cluster.version') },
+    '/api/user-token': {
+      get: op('userToken.list'),
+      post: op('userToken.create', {
+        requestBody: {
+          required: false,
+          content: { 'application/json': { schema: { type: 'object', properties: { hours: { type: ['string', 'integer'] } } } } },
+        },
+      }),
+      delete: op('userToken.delete', {
+        parameters: [
+          { name: 'token', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'uuid', in: 'query', required: false, schema: { type: 'string' } },
+        ],
+      }),
+    },
+    '/api/user-token/{uuid}': {
+      parameters: [{ name: 'uuid', in: 'path', required: true, schema: { type: 'string' } }],
+      delete: op('userToken.deleteOne'),
+    },
+    '/api/ipamdnsproviderprofiledomainlist': {
+      get: op('ipamdnsproviderprofile.domainList', {
+        parameters: [{ name: 'cloud_uuid', in: 'query', required: false, schema: { type: 'string' } }],
+      }),
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Sessions, CSRF tokens, user tokens and credentials: the controller's front door state. One
+ * `FrontDoor` per engine (no module state). Session ids and tokens are random even under
+ * `--seed`: they are secrets, not data a scenario replays.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { nanoid } from 'nanoid';
+
+export interface Credential {
+  username: string;
+  password: string;
+}
+
+export interface Session {
+  id: string;
+  csrf: string;
+  username: string;
+  lastUsed: number;
+}
+
+export interface UserToken {
+  uuid: string;
+  token: string;
+  username: string;
+  /** ms since epoch */
+  expiresAt: number;
+}
+
+export class FrontDoor {
+  private readonly sessions = new Map<string, Session>();
+  private readonly tokens = new Map<string, UserToken>();
+  private readonly passwords = new Map<string, string>();
+
+  constructor(
+    credentials: Credential[],
+    /** idle timeout in minutes, read at each check (it follows controllerproperties) */
+    private readonly idleMinutes: () => number,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const c of credentials) this.passwords.set(c.username, c.password);
+  }
+
+  checkPassword(username: string, password: string): boolean {
+    const expected = this.passwords.get(username);
+    return expected !== undefined && safeEqual(expected, password);
+  }
+
+  checkToken(username: string, token: string): boolean {
+    const t = this.tokenEntry(token);
+    return t !== undefined && t.username === username;
+  }
+
+  open(username: string): Session {
+    const session: Session = { id: nanoid(32), csrf: nanoid(32), username, lastUsed: this.now() };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** The live session with this id (its idle clock restarted), or undefined when unknown or expired. */
+  use(id: string): Session | undefined {
+    const s = this.sessions.get(id);
+    if (!s) return undefined;
+    const idle = this.idleMinutes();
+    if (idle > 0 && this.now() - s.lastUsed > idle * 60_000) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    s.lastUsed = this.now();
+    return s;
+  }
+
+  close(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  issueToken(username: string, hours: number): UserToken {
+    const t: UserToken = { uuid: nanoid(), token: nanoid(40), username, expiresAt: this.now() + hours * 3_600_000 };
+    this.tokens.set(t.token, t);
+    return t;
+  }
+
+  tokensOf(username: string): UserToken[] {
+    return [...this.tokens.values()].filter((t) => t.username === username && this.tokenEntry(t.token));
+  }
+
+  revokeToken(username: string, match: { token?: string; uuid?: string }): boolean {
+    for (const t of this.tokens.values()) {
+      if (t.username !== username) continue;
+      if ((match.token && t.token === match.token) || (match.uuid && t.uuid === match.uuid)) {
+        this.tokens.delete(t.token);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private tokenEntry(token: string): UserToken | undefined {
+    const t = this.tokens.get(token);
+    if (t && t.expiresAt <= this.now()) {
+      this.tokens.delete(token);
+      return undefined;
+    }
+    return t;
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/** `name=value; name2=value2` → all values per name (clients may send a name twice). */
+export function parseCookies(header: string | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // keep it as sent
+    }
+    const list = out.get(name);
+    if (list) list.push(value);
+    else out.set(name, [value]);
+  }
+  return out;
+}

@@ -1,0 +1,172 @@
+/**
+ * The front door: who is calling (session cookie, HTTP Basic), the CSRF rule on writes, and the
+ * login, logout and user-token endpoints. Clients re-login only on 401, so every refusal here
+ * is a 401, as on a controller.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Engine } from '../engine.js';
+import { AviError, errors } from '../avi/errors.js';
+import { ADMIN_TENANT } from '../avi/objects.js';
+import { isObject } from '../avi/shape-ops.js';
+import { parseCookies, type Session } from '../avi/sessions.js';
+import { versionInfo } from './system.js';
+import type { ApiCall, ApiHandler } from './api.js';
+import { sendJson } from './api.js';
+
+export const SESSION_COOKIE = 'avi-sessionid';
+const SESSION_COOKIES = [SESSION_COOKIE, 'sessionid'];
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface Principal {
+  username: string;
+  via: 'session' | 'basic' | 'anonymous';
+  session?: Session;
+}
+
+/**
+ * The caller of a request. `publicOperation`: answered without credentials (login, initial
+ * data, cluster status) — a valid session is still recognised there.
+ */
+export function authenticate(engine: Engine, req: IncomingMessage, publicOperation: boolean): Principal {
+  const fd = engine.frontDoor;
+  const cookies = parseCookies(req.headers.cookie);
+  // A client may carry the session cookie twice (both names, or stale copies): any live one counts.
+  for (const name of SESSION_COOKIES) {
+    for (const id of cookies.get(name) ?? []) {
+      const session = fd.use(id);
+      if (session) {
+        if (!publicOperation && WRITES.has(req.method ?? 'GET')) checkCsrf(req, session);
+        return { username: session.username, via: 'session', session };
+      }
+    }
+  }
+  const basic = basicCredentials(req.headers.authorization);
+  if (basic && basicAllowed(engine)) {
+    if (fd.checkPassword(basic.username, basic.password)) return { username: basic.username, via: 'basic' };
+    if (!publicOperation) throw errors.invalidCredentials();
+  }
+  if (publicOperation) return { username: '', via: 'anonymous' };
+  throw errors.notAuthenticated();
+}
+
+function checkCsrf(req: IncomingMessage, session: Session): void {
+  const sent = req.headers['x-csrftoken'];
+  const token = Array.isArray(sent) ? sent[0] : sent;
+  if (token !== session.csrf) throw errors.csrf();
+}
+
+function basicCredentials(header: string | undefined): { username: string; password: string } | undefined {
+  const m = /^Basic\s+(\S+)$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon < 0 ? undefined : { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/** `systemconfiguration.portal_configuration.allow_basic_authentication` */
+function basicAllowed(engine: Engine): boolean {
+  for (const rec of engine.store.collection('systemconfiguration').values()) {
+    const portal = rec.data.portal_configuration;
+    return isObject(portal) && portal.allow_basic_authentication === true;
+  }
+  return false;
+}
+
+function cookieHeader(name: string, value: string, secure: boolean, httpOnly: boolean, maxAge?: number): string {
+  const parts = [`${name}=${value}`, 'Path=/', 'SameSite=Lax'];
+  if (httpOnly) parts.push('HttpOnly');
+  if (secure) parts.push('Secure');
+  if (maxAge !== undefined) parts.push(`Max-Age=${maxAge}`);
+  return parts.join('; ');
+}
+
+const isHttps = (call: ApiCall) => call.ctx.base.startsWith('https:');
+
+function stringField(body: unknown, name: string): string | undefined {
+  if (!isObject(body)) return undefined;
+  const v = body[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The user object clients get back from /login (the stored user, without secrets). */
+function userOf(engine: Engine, username: string, call: ApiCall): Record<string, unknown> {
+  for (const rec of engine.store.byName('user', '', username)) {
+    const { password: _p, unix_crypt_password: _u, recovery_token: _r, ...user } = engine.objects.render(rec, call.ctx, true);
+    return { ...user, username };
+  }
+  return { username, name: username, uuid: `user-${username}`, default_tenant_ref: `${call.ctx.base}/api/tenant/${ADMIN_TENANT}#admin` };
+}
+
+export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
+  return {
+    'session.login': (_c, call, res) => {
+      const username = stringField(call.body, 'username');
+      const password = stringField(call.body, 'password');
+      const token = stringField(call.body, 'token');
+      const fd = engine.frontDoor;
+      const ok =
+        username !== undefined &&
+        ((password !== undefined && fd.checkPassword(username, password)) || (token !== undefined && fd.checkToken(username, token)));
+      if (!ok) throw errors.invalidCredentials();
+      const session = fd.open(username!);
+      const secure = isHttps(call);
+      res.setHeader('Set-Cookie', [
+        cookieHeader('csrftoken', session.csrf, secure, false),
+        cookieHeader('sessionid', session.id, secure, true),
+        cookieHeader(SESSION_COOKIE, session.id, secure, true),
+      ]);
+      const tenants = [...engine.store.collection('tenant').values()].map((t) => engine.objects.render(t, call.ctx, true));
+      sendJson(res, 200, {
+        user_initialized: true,
+        version: versionInfo(engine),
+        user: userOf(engine, username!, call),
+        tenants,
+        session_cookie_name: SESSION_COOKIE,
+        controller: { api_idle_timeout: engine.idleTimeoutMinutes() },
+      });
+    },
+
+    'session.logout': (_c, call, res) => {
+      if (call.principal.session) engine.frontDoor.close(call.principal.session.id);
+      const secure = isHttps(call);
+      res.setHeader('Set-Cookie', [
+        cookieHeader('csrftoken', '', secure, false, 0),
+        cookieHeader('sessionid', '', secure, true, 0),
+        cookieHeader(SESSION_COOKIE, '', secure, true, 0),
+      ]);
+      sendJson(res, 200, {});
+    },
+
+    'userToken.create': (_c, call, res) => {
+      const raw = isObject(call.body) ? call.body.hours : undefined;
+      const hours = raw === undefined ? 24 : Number(raw);
+      if (!Number.isFinite(hours) || hours <= 0) throw new AviError(400, "Invalid data: field 'hours' must be a positive number");
+      const t = engine.frontDoor.issueToken(call.principal.username, hours);
+      sendJson(res, 201, tokenView(t));
+    },
+
+    'userToken.list': (_c, call, res) => {
+      const results = engine.frontDoor.tokensOf(call.principal.username).map(tokenView);
+      sendJson(res, 200, { count: results.length, results });
+    },
+
+    'userToken.delete': (_c, call, res) => {
+      const token = call.query.get('token') ?? undefined;
+      const uuid = call.query.get('uuid') ?? undefined;
+      if (!engine.frontDoor.revokeToken(call.principal.username, { token, uuid })) throw errors.objectNotFound('UserToken');
+      res.writeHead(204).end();
+    },
+
+    'userToken.deleteOne': (c, call, res) => {
+      const uuid = String(c.request.params.uuid ?? '');
+      if (!engine.frontDoor.revokeToken(call.principal.username, { uuid })) throw errors.objectNotFound('UserToken');
+      res.writeHead(204).end();
+    },
+  };
+}
+
+function tokenView(t: { token: string; uuid: string; expiresAt: number }) {
+  return { token: t.token, uuid: t.uuid, expires_at: new Date(t.expiresAt).toISOString() };
+}
+
+export type { ServerResponse };

@@ -1,0 +1,100 @@
+/**
+ * System endpoints clients read before anything else: the controller version (initial-data,
+ * cluster/version), the cluster's state (AKO exits unless it is up, and shuts down when the
+ * leader's name or up_since change, so both are stable for the life of an engine), the cluster
+ * object, and the IPAM/DNS domain list of a cloud.
+ */
+import type { Engine } from '../engine.js';
+import { errors } from '../avi/errors.js';
+import { isObject } from '../avi/shape-ops.js';
+import { flagParam } from '../avi/query.js';
+import type { Rec } from '../store/store.js';
+import { sendJson, sendJsonText, type ApiHandler } from './api.js';
+
+const DEFAULT_BUILD = 9046;
+
+/** `{Version, build, Tag, ...}` as /login, /api/initial-data and /api/cluster/version give it. */
+export function versionInfo(engine: Engine): Record<string, unknown> {
+  const facts = engine.scenario.controller;
+  const version = facts.version;
+  const build = Number(facts.build ?? DEFAULT_BUILD);
+  return {
+    Version: version,
+    build,
+    Tag: `${version}-${build}`,
+    min_version: 15.2,
+    ProductName: 'Avi Cloud Controller',
+    Product: 'controller',
+  };
+}
+
+/** `2020-10-28 04:58:48`, the controller's up_since format. */
+function upSince(engine: Engine): string {
+  return new Date(Math.floor(engine.startedMicros / 1000)).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+function clusterRec(engine: Engine): Rec | undefined {
+  for (const rec of engine.store.collection('cluster').values()) return rec;
+  return undefined;
+}
+
+/** The leader's name: the cluster's first node, as a controller names nodes by address. */
+function leaderName(engine: Engine): string {
+  const nodes = clusterRec(engine)?.data.nodes;
+  const first = Array.isArray(nodes) && isObject(nodes[0]) ? nodes[0] : undefined;
+  return typeof first?.name === 'string' ? first.name : '127.0.0.1';
+}
+
+function clusterState(engine: Engine) {
+  const since = upSince(engine);
+  return {
+    cluster_state: { state: 'CLUSTER_UP_NO_HA', up_since: since, progress: 100 },
+    node_states: [{ name: leaderName(engine), role: 'CLUSTER_LEADER', up_since: since, state: 'CLUSTER_ACTIVE' }],
+  };
+}
+
+export function systemHandlers(engine: Engine): Record<string, ApiHandler> {
+  return {
+    'system.initialData': (_c, _call, res) =>
+      sendJson(res, 200, {
+        version: versionInfo(engine),
+        current_time: new Date(Math.floor(engine.ids.nowMicros() / 1000)).toISOString(),
+        setup_failed: false,
+        user_initial_setup: false,
+        sso: false,
+        banner: '',
+      }),
+    'cluster.runtime': (_c, _call, res) => sendJson(res, 200, clusterState(engine)),
+    'cluster.status': (_c, _call, res) => sendJson(res, 200, clusterState(engine)),
+    'cluster.version': (_c, _call, res) => {
+      const { Version, build, Tag } = versionInfo(engine);
+      sendJson(res, 200, { Version, build, Tag });
+    },
+    // GET /api/cluster answers the cluster object itself, not a collection.
+    'cluster.list': (_c, call, res) => {
+      const rec = clusterRec(engine);
+      if (!rec) throw errors.objectNotFound('Cluster');
+      sendJsonText(res, 200, engine.objects.renderJson(rec, call.ctx, flagParam(call.query, 'include_name')));
+    },
+    'ipamdnsproviderprofile.domainList': (_c, call, res) => {
+      const cloudUuid = call.query.get('cloud_uuid');
+      const clouds: Rec[] = [];
+      if (cloudUuid) {
+        const cloud = engine.store.get('cloud', cloudUuid);
+        if (!cloud) throw errors.objectNotFound('Cloud');
+        clouds.push(cloud);
+      } else clouds.push(...engine.store.collection('cloud').values());
+      const domains = new Set<string>();
+      for (const cloud of clouds) {
+        for (const field of ['dns_provider_ref', 'ipam_provider_ref']) {
+          const uuid = cloud.data[field];
+          const profile = typeof uuid === 'string' ? engine.store.get('ipamdnsproviderprofile', uuid) : undefined;
+          const internal = profile?.data.internal_profile;
+          const list = isObject(internal) && Array.isArray(internal.dns_service_domain) ? internal.dns_service_domain : [];
+          for (const d of list) if (isObject(d) && typeof d.domain_name === 'string') domains.add(d.domain_name);
+        }
+      }
+      sendJson(res, 200, { domains: [...domains] });
+    },
+  };
+}
