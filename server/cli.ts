@@ -1,29 +1,62 @@
 #!/usr/bin/env node
 /**
- * `avisim`: serves a simulated Avi controller. Every flag has an environment variable twin so
- * the same settings work in a container.
+ * `avisim`: serves a simulated Avi controller, over HTTPS (as real controllers do, with a
+ * self-signed certificate unless one is given) and over plain HTTP, both on the same handler.
+ * Every flag has an environment variable twin so the same settings work in a container.
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
+import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
 
 Usage: avisim [options]
 
-  --port <n>          HTTP port (env AVISIM_PORT, default 8080; 0 picks a free one)
-  --host <addr>       address to listen on (env AVISIM_HOST, default 0.0.0.0)
-  --scenario <file>   scenario to serve (env AVISIM_SCENARIO, default seeds/fresh-controller.yaml)
-  --seed <n>          reproducible uuids and timestamps (env AVISIM_SEED)
-  --state-file <f>    persist state to this JSON file and restore it at start (env AVISIM_STATE_FILE)
-  -h, --help          this text
+  --port <n|off>        plain HTTP port (env AVISIM_PORT, default 8080; 0 picks a free one; off disables it)
+  --https-port <n|off>  HTTPS port (env AVISIM_HTTPS_PORT, default 8443; 0 picks a free one; off disables it)
+  --tls-cert <file>     PEM certificate for HTTPS (env AVISIM_TLS_CERT; default: a self-signed one made at start)
+  --tls-key <file>      PEM private key for --tls-cert (env AVISIM_TLS_KEY)
+  --host <addr>         address to listen on (env AVISIM_HOST, default 0.0.0.0)
+  --scenario <file>     scenario to serve (env AVISIM_SCENARIO, default seeds/fresh-controller.yaml)
+  --seed <n>            reproducible uuids and timestamps (env AVISIM_SEED)
+  --state-file <f>      persist state to this JSON file and restore it at start (env AVISIM_STATE_FILE)
+  -h, --help            this text
 `;
+
+/** A port setting: a number in 0..65535, or `off` (undefined). */
+function parsePort(text: string, name: string): number | undefined {
+  if (text.trim().toLowerCase() === 'off') return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new Error(`${name} must be a port number (0-65535, 0 picks a free one) or "off", got "${text}"`);
+  }
+  return n;
+}
+
+function listen(server: Server | HttpsServer, port: number, host: string, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen for ${what} on ${host}:${port}: ${e.code ?? e.message}`));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
+      'https-port': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       host: { type: 'string' },
       scenario: { type: 'string' },
       seed: { type: 'string' },
@@ -36,35 +69,78 @@ async function main(): Promise<void> {
     return;
   }
   const env = process.env;
-  const port = Number(values.port ?? env.AVISIM_PORT ?? 8080);
+  const httpPort = parsePort(values.port ?? env.AVISIM_PORT ?? '8080', '--port / AVISIM_PORT');
+  const httpsPort = parsePort(values['https-port'] ?? env.AVISIM_HTTPS_PORT ?? '8443', '--https-port / AVISIM_HTTPS_PORT');
+  if (httpPort === undefined && httpsPort === undefined) {
+    throw new Error('both listeners are off (--port off and --https-port off): turn at least one on');
+  }
   const host = values.host ?? env.AVISIM_HOST ?? '0.0.0.0';
+  const wildcard = host === '0.0.0.0' || host === '::';
   const seedText = values.seed ?? env.AVISIM_SEED;
   const started = performance.now();
-  const engine = await Engine.create({
-    scenario: values.scenario ?? env.AVISIM_SCENARIO,
-    seed: seedText !== undefined ? Number(seedText) : undefined,
-    stateFile: values['state-file'] ?? env.AVISIM_STATE_FILE,
-  });
+  const [engine, tls] = await Promise.all([
+    Engine.create({
+      scenario: values.scenario ?? env.AVISIM_SCENARIO,
+      seed: seedText !== undefined ? Number(seedText) : undefined,
+      stateFile: values['state-file'] ?? env.AVISIM_STATE_FILE,
+    }),
+    httpsPort === undefined
+      ? undefined
+      : loadOrGenerateTls({
+          certFile: values['tls-cert'] ?? env.AVISIM_TLS_CERT,
+          keyFile: values['tls-key'] ?? env.AVISIM_TLS_KEY,
+          hostnames: wildcard ? [] : [host],
+        }),
+  ]);
   const { listener } = await createListener(engine);
-  const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  const addr = server.address();
-  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  // Both listeners serve the same handler; it tells them apart by req.socket.encrypted.
+  const servers: (Server | HttpsServer)[] = [];
+  const shown = wildcard ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
+  const urls: { base: string; note: string }[] = [];
+  try {
+    // Plain HTTP is printed first: tools that take the first "Avi API:" line keep getting a URL
+    // a plain client can use.
+    if (httpPort !== undefined) {
+      const server = createServer(listener);
+      servers.push(server);
+      urls.push({ base: `http://${shown}:${await listen(server, httpPort, host, 'HTTP')}`, note: '' });
+    }
+    if (httpsPort !== undefined && tls) {
+      const server = createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
+      servers.push(server);
+      const port = await listen(server, httpsPort, host, 'HTTPS');
+      urls.push({ base: `https://${shown}:${port}`, note: `  (${describeCert(tls, values['tls-cert'] ?? env.AVISIM_TLS_CERT)})` });
+    }
+  } catch (e) {
+    for (const s of servers) s.close();
+    await engine.close();
+    throw e;
+  }
   const ms = (performance.now() - started).toFixed(0);
   console.log(`avisim ${engine.scenario.controller.version} ready in ${ms} ms (scenario ${engine.scenario.name})`);
-  console.log(`  Avi API:   http://${shown}:${actualPort}/api/`);
-  console.log(`  coverage:  http://${shown}:${actualPort}/_mock/coverage`);
+  for (const { base, note } of urls) console.log(`  Avi API:   ${base}/api/${note}`);
+  console.log(`  coverage:  ${urls[0]!.base}/_mock/coverage`);
   console.log(`  user:      admin (every request acts as admin until login and sessions are enabled)`);
   if (engine.persistence) console.log(`  state:     ${engine.persistence.file}`);
 
+  let stopping = false;
   const stop = async () => {
-    server.close();
+    if (stopping) return;
+    stopping = true;
+    // Stop accepting, let requests in flight finish (at most 2 s), then make the state durable.
+    const closed = Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    for (const s of servers) s.closeIdleConnections();
+    setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 2000).unref();
+    await closed;
     await engine.close();
     process.exit(0);
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+function describeCert(tls: TlsMaterial, certFile: string | undefined): string {
+  return `${tls.generated ? 'self-signed' : `certificate ${certFile}`}, SHA-256 ${tls.fingerprint}`;
 }
 
 main().catch((e) => {

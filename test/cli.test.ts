@@ -15,7 +15,9 @@ afterEach(() => {
 
 /** Starts `avisim` from source and resolves with its printed API URL. */
 function startCli(args: string[]): Promise<{ child: ChildProcess; apiUrl: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
+  // The HTTPS listener (default 8443) takes a free port too, so processes started at once don't
+  // collide; the first "Avi API:" line stays the plain HTTP one.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--https-port', '0', ...args], {
     cwd: path.resolve(import.meta.dirname, '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
