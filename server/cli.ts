@@ -24,6 +24,9 @@ Usage: avisim [options]
   --scenario <file>     scenario to serve (env AVISIM_SCENARIO, default seeds/fresh-controller.yaml)
   --seed <n>            reproducible uuids and timestamps (env AVISIM_SEED)
   --state-file <f>      persist state to this JSON file and restore it at start (env AVISIM_STATE_FILE)
+  --password <pw>       admin password (env AVISIM_PASSWORD; default: the scenario's, else generated and printed)
+  --idle-timeout <min>  session idle timeout in minutes, 0 = never (env AVISIM_IDLE_TIMEOUT;
+                        default: controllerproperties.api_idle_timeout, 15)
   -h, --help            this text
 `;
 
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
       scenario: { type: 'string' },
       seed: { type: 'string' },
       'state-file': { type: 'string' },
+      password: { type: 'string' },
+      'idle-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -83,6 +88,8 @@ async function main(): Promise<void> {
       scenario: values.scenario ?? env.AVISIM_SCENARIO,
       seed: seedText !== undefined ? Number(seedText) : undefined,
       stateFile: values['state-file'] ?? env.AVISIM_STATE_FILE,
+      adminPassword: values.password ?? env.AVISIM_PASSWORD,
+      idleTimeoutMinutes: parseIdleTimeout(values['idle-timeout'] ?? env.AVISIM_IDLE_TIMEOUT),
     }),
     httpsPort === undefined
       ? undefined
@@ -120,7 +127,8 @@ async function main(): Promise<void> {
   console.log(`avisim ${engine.scenario.controller.version} ready in ${ms} ms (scenario ${engine.scenario.name})`);
   for (const { base, note } of urls) console.log(`  Avi API:   ${base}/api/${note}`);
   console.log(`  coverage:  ${urls[0]!.base}/_mock/coverage`);
-  console.log(`  user:      admin (every request acts as admin until login and sessions are enabled)`);
+  const admin = engine.credentials.find((c) => c.username === 'admin')!;
+  console.log(`  user:      admin  password: ${admin.password}  (POST /login, or HTTP Basic once allowed)`);
   if (engine.persistence) console.log(`  state:     ${engine.persistence.file}`);
 
   let stopping = false;
@@ -137,6 +145,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+function parseIdleTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > 1440) {
+    throw new Error(`--idle-timeout / AVISIM_IDLE_TIMEOUT must be whole minutes 0-1440, got "${text}"`);
+  }
+  return n;
 }
 
 function describeCert(tls: TlsMaterial, certFile: string | undefined): string {

@@ -21,6 +21,8 @@ export interface EngineOptions {
   stateFile?: string;
   /** the admin password; else the scenario's, else a random one (printed at start) */
   adminPassword?: string;
+  /** session idle timeout (minutes), written to controllerproperties.api_idle_timeout at start */
+  idleTimeoutMinutes?: number;
   /** journal size that triggers a snapshot (tests make it small) */
   compactAfterBytes?: number;
   document?: AviDocument;
@@ -55,10 +57,10 @@ export class Engine {
     engine.credentials = credentialsOf(engine.scenario.controller.credentials, options.adminPassword);
     engine.frontDoor = new FrontDoor(engine.credentials, () => engine.idleTimeoutMinutes());
     const restored = engine.persistence ? await engine.persistence.load() : false;
-    if (!restored) {
-      engine.scenario.apply(engine.objects);
-      await engine.persistence?.compact();
-    }
+    if (!restored) engine.scenario.apply(engine.objects);
+    if (options.idleTimeoutMinutes !== undefined) engine.setIdleTimeout(options.idleTimeoutMinutes);
+    if (!restored) await engine.persistence?.compact();
+    else await engine.commit();
     return engine;
   }
 
@@ -69,6 +71,13 @@ export class Engine {
       if (typeof v === 'number') return v;
     }
     return 15;
+  }
+
+  /** Sets the idle timeout through the normal write path, as a client's PATCH would. */
+  setIdleTimeout(minutes: number): void {
+    for (const rec of this.store.collection('controllerproperties').values()) {
+      this.objects.patch('controllerproperties', rec.uuid, { replace: { api_idle_timeout: minutes } }, { tenant: 'admin', base: '' });
+    }
   }
 
   /** Makes everything durable and releases the state file (graceful shutdown). */

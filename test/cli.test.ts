@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fetchLogin, TEST_PASSWORD } from './support/session.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -17,7 +18,7 @@ afterEach(() => {
 function startCli(args: string[]): Promise<{ child: ChildProcess; apiUrl: string; output: () => string }> {
   // The HTTPS listener (default 8443) takes a free port too, so processes started at once don't
   // collide; the first "Avi API:" line stays the plain HTTP one.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--https-port', '0', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--https-port', '0', '--password', TEST_PASSWORD, ...args], {
     cwd: path.resolve(import.meta.dirname, '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -41,36 +42,62 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; apiUrl: string
 }
 
 describe('the avisim command', () => {
-  it('prints its URL and user, and serves the Avi API over plain HTTP', async () => {
+  it('prints its URL and credentials, and serves the Avi API over plain HTTP to a logged-in client', async () => {
     const { apiUrl, output } = await startCli(['--port', '0', '--host', '127.0.0.1']);
-    expect(output()).toMatch(/user:\s+admin/);
-    const res = await fetch(`${apiUrl}cloud?name=Default-Cloud`);
+    expect(output()).toMatch(new RegExp(`user:\\s+admin\\s+password: ${TEST_PASSWORD}`));
+    const base = apiUrl.replace(/\/api\/$/, '');
+    expect((await fetch(`${apiUrl}cloud?name=Default-Cloud`)).status).toBe(401);
+    const session = await fetchLogin(base);
+    const res = await fetch(`${apiUrl}cloud?name=Default-Cloud`, { headers: session });
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
     expect(body.count).toBe(1);
     const created = await fetch(`${apiUrl}pool`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...session },
       body: JSON.stringify({ name: 'from-cli' }),
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toMatch(/\/api\/pool\/pool-[0-9a-f-]{36}#from-cli$/);
   });
 
+  it('generates and prints an admin password when none is given', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--https-port', 'off', '--host', '127.0.0.1'], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      env: { ...process.env, AVISIM_PASSWORD: '' },
+    });
+    children.push(child);
+    let out = '';
+    await new Promise<void>((resolve) => child.stdout.on('data', (d) => ((out += d), /user:.*\n/.test(out) && resolve())));
+    const password = /password: (\S+)/.exec(out)![1]!;
+    expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const base = /Avi API:\s+(\S+)\/api\//.exec(out)![1]!;
+    await expect(fetchLogin(base, password)).resolves.toHaveProperty('X-CSRFToken');
+  });
+
   it('keeps state across a graceful restart with --state-file', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'avisim-cli-')), 'state.json');
     const first = await startCli(['--port', '0', '--host', '127.0.0.1', '--state-file', file]);
-    const created = await fetch(`${first.apiUrl}pool`, { method: 'POST', body: JSON.stringify({ name: 'kept' }) });
+    const firstBase = first.apiUrl.replace(/\/api\/$/, '');
+    const created = await fetch(`${first.apiUrl}pool`, {
+      method: 'POST',
+      headers: await fetchLogin(firstBase),
+      body: JSON.stringify({ name: 'kept' }),
+    });
     expect(created.status).toBe(201);
     const exited = new Promise((r) => first.child.on('exit', r));
     first.child.kill('SIGTERM');
     await exited;
+    const count = async (apiUrl: string) => {
+      const headers = await fetchLogin(apiUrl.replace(/\/api\/$/, ''));
+      return ((await (await fetch(`${apiUrl}pool?name=kept`, { headers })).json()) as any).count;
+    };
     const second = await startCli(['--port', '0', '--host', '127.0.0.1']);
     // Without the file a new process starts fresh ...
-    expect(((await (await fetch(`${second.apiUrl}pool?name=kept`)).json()) as any).count).toBe(0);
+    expect(await count(second.apiUrl)).toBe(0);
     // ... with it, the pool is back (the env variable works like the flag).
     const third = await startCliEnv({ AVISIM_STATE_FILE: file });
-    expect(((await (await fetch(`${third.apiUrl}pool?name=kept`)).json()) as any).count).toBe(1);
+    expect(await count(third.apiUrl)).toBe(1);
   });
 
   it('lists every flag and its environment variable in --help', async () => {
@@ -81,8 +108,8 @@ describe('the avisim command', () => {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     await new Promise((r) => child.on('exit', r));
-    for (const flag of ['--port', '--host', '--scenario', '--seed', '--state-file']) expect(out).toContain(flag);
-    for (const env of ['AVISIM_PORT', 'AVISIM_HOST', 'AVISIM_SCENARIO', 'AVISIM_SEED', 'AVISIM_STATE_FILE']) expect(out).toContain(env);
+    for (const flag of ['--port', '--host', '--scenario', '--seed', '--state-file', '--password', '--idle-timeout']) expect(out).toContain(flag);
+    for (const env of ['AVISIM_PORT', 'AVISIM_HOST', 'AVISIM_SCENARIO', 'AVISIM_SEED', 'AVISIM_STATE_FILE', 'AVISIM_PASSWORD', 'AVISIM_IDLE_TIMEOUT']) expect(out).toContain(env);
   });
 });
 

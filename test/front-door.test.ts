@@ -53,7 +53,8 @@ describe('login', () => {
 
   it('refuses bad credentials with the exact text AKO shuts down on', async () => {
     const sim = await anonymous();
-    for (const body of [{ username: 'admin', password: 'wrong' }, { username: 'nobody', password: 'x' }, { username: 'admin' }]) {
+    const attempts: Record<string, string>[] = [{ username: 'admin', password: 'wrong' }, { username: 'nobody', password: 'x' }, { username: 'admin' }];
+    for (const body of attempts) {
       const { res } = await login(sim, body);
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: 'Invalid credentials' });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fetchLogin, sessionHeaders, TEST_PASSWORD, type SessionHeaders } from './support/session.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const children: ChildProcess[] = [];
@@ -20,7 +21,7 @@ afterEach(() => {
 });
 
 function run(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--password', TEST_PASSWORD, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,9 +75,9 @@ interface Reply {
 }
 
 /** One HTTPS request on a fresh connection, certificate verification off. */
-function httpsCall(url: string, method = 'GET', body?: unknown): Promise<Reply> {
+function httpsCall(url: string, method = 'GET', body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, rejectUnauthorized: false, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request(url, { method, rejectUnauthorized: false, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       const raw = (res.socket as TLSSocket).getPeerCertificate().raw;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -95,17 +96,25 @@ function httpsCall(url: string, method = 'GET', body?: unknown): Promise<Reply> 
   });
 }
 
+/** POST /login over HTTPS; the session's cookie and CSRF headers. */
+async function httpsLogin(base: string): Promise<SessionHeaders> {
+  const res = await httpsCall(`${base}/login`, 'POST', { username: 'admin', password: TEST_PASSWORD });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+  return sessionHeaders(res.headers['set-cookie'] as string[]);
+}
+
 describe('the avisim command over HTTPS', () => {
   it('serves the Avi API over HTTPS with a self-signed certificate made at start, next to plain HTTP', async () => {
     const { https, http } = await startCli(['--port', '0', '--https-port', '0', '--host', '127.0.0.1']);
     expect(https.base).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(https.note).toBe('self-signed');
 
-    const cloud = await httpsCall(`${https.base}/api/cloud?name=Default-Cloud`);
+    const session = await httpsLogin(https.base);
+    const cloud = await httpsCall(`${https.base}/api/cloud?name=Default-Cloud`, 'GET', undefined, session);
     expect(cloud.status).toBe(200);
     expect(cloud.body.count).toBe(1);
 
-    const created = await httpsCall(`${https.base}/api/pool`, 'POST', { name: 'over-tls' });
+    const created = await httpsCall(`${https.base}/api/pool`, 'POST', { name: 'over-tls' }, session);
     expect(created.status).toBe(201);
     expect(created.body.url.startsWith(`${https.base}/api/pool/`)).toBe(true);
     expect(String(created.headers.location).startsWith(`${https.base}/api/pool/`)).toBe(true);
@@ -125,7 +134,7 @@ describe('the avisim command over HTTPS', () => {
 
     // Plain HTTP serves the same state, with its own scheme in urls.
     expect(http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const viaHttp = (await (await fetch(`${http}/api/pool?name=over-tls`)).json()) as any;
+    const viaHttp = (await (await fetch(`${http}/api/pool?name=over-tls`, { headers: await fetchLogin(http!) })).json()) as any;
     expect(viaHttp.count).toBe(1);
     expect(viaHttp.results[0].url.startsWith(`${http}/api/pool/`)).toBe(true);
   });
@@ -143,7 +152,7 @@ describe('the avisim command over HTTPS', () => {
     expect(byFlags.http).toBeUndefined();
     expect(byFlags.https.note).toBe(`certificate ${certFile}`);
     expect(byFlags.https.fingerprint).toBe(expected);
-    const reply = await httpsCall(`${byFlags.https.base}/api/cloud?name=Default-Cloud`);
+    const reply = await httpsCall(`${byFlags.https.base}/api/cloud?name=Default-Cloud`, 'GET', undefined, await httpsLogin(byFlags.https.base));
     expect(reply.status).toBe(200);
     expect(reply.cert.fingerprint256).toBe(expected);
     expect(reply.cert.subject).toBe('CN=given-by-test');
