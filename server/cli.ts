@@ -4,13 +4,12 @@
  * self-signed certificate unless one is given) and over plain HTTP, both on the same handler.
  * Every flag has an environment variable twin so the same settings work in a container.
  */
-import { createServer, type Server } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
 import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
+import { listen, type Listening } from './http/listen.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
 
@@ -38,19 +37,6 @@ function parsePort(text: string, name: string): number | undefined {
     throw new Error(`${name} must be a port number (0-65535, 0 picks a free one) or "off", got "${text}"`);
   }
   return n;
-}
-
-function listen(server: Server | HttpsServer, port: number, host: string, what: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot listen for ${what} on ${host}:${port}: ${e.code ?? e.message}`));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      const addr = server.address();
-      resolve(typeof addr === 'object' && addr ? addr.port : port);
-    });
-  });
 }
 
 async function main(): Promise<void> {
@@ -101,25 +87,24 @@ async function main(): Promise<void> {
   ]);
   const { listener } = await createListener(engine);
   // Both listeners serve the same handler; it tells them apart by req.socket.encrypted.
-  const servers: (Server | HttpsServer)[] = [];
+  const servers: Listening[] = [];
   const shown = wildcard ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
   const urls: { base: string; note: string }[] = [];
   try {
     // Plain HTTP is printed first: tools that take the first "Avi API:" line keep getting a URL
     // a plain client can use.
     if (httpPort !== undefined) {
-      const server = createServer(listener);
+      const server = await listen(listener, httpPort, host);
       servers.push(server);
-      urls.push({ base: `http://${shown}:${await listen(server, httpPort, host, 'HTTP')}`, note: '' });
+      urls.push({ base: `http://${shown}:${server.port}`, note: '' });
     }
     if (httpsPort !== undefined && tls) {
-      const server = createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
+      const server = await listen(listener, httpsPort, host, { cert: tls.cert, key: tls.key });
       servers.push(server);
-      const port = await listen(server, httpsPort, host, 'HTTPS');
-      urls.push({ base: `https://${shown}:${port}`, note: `  (${describeCert(tls, values['tls-cert'] ?? env.AVISIM_TLS_CERT)})` });
+      urls.push({ base: `https://${shown}:${server.port}`, note: `  (${describeCert(tls, values['tls-cert'] ?? env.AVISIM_TLS_CERT)})` });
     }
   } catch (e) {
-    for (const s of servers) s.close();
+    await Promise.all(servers.map((s) => s.close(0)));
     await engine.close();
     throw e;
   }
@@ -136,10 +121,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     // Stop accepting, let requests in flight finish (at most 2 s), then make the state durable.
-    const closed = Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-    for (const s of servers) s.closeIdleConnections();
-    setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 2000).unref();
-    await closed;
+    await Promise.all(servers.map((s) => s.close(2000)));
     await engine.close();
     process.exit(0);
   };
