@@ -92,6 +92,7 @@ createServer(async (req, res) => {
       store(obj);
       return send(res, 200, obj);
     }
+    if (req.method === 'GET' && path === '/api/initial-data') return send(res, 200, { version: { Version: '30.2.1' } });
     send(res, 404, { error: 'not found' });
   } catch (e) {
     send(res, 400, { error: (e as Error).message });

@@ -10,11 +10,12 @@ import { Engine } from '../server/engine.js';
 import { createListener } from '../server/http/app.js';
 import { ADMIN_TENANT } from '../server/avi/objects.js';
 import { poolBody } from './pools.js';
+import { BENCH_PASSWORD } from './procs.js';
 
 const port = Number(process.argv[2]);
 const count = Number(process.argv[3]);
 
-const engine = await Engine.create({ seed: 1 });
+const engine = await Engine.create({ seed: 1, adminPassword: BENCH_PASSWORD });
 const ctx = { tenant: ADMIN_TENANT, base: `http://127.0.0.1:${port}` };
 const started = performance.now();
 for (let i = 0; i < count; i++) engine.objects.create('pool', poolBody(i), ctx);

@@ -53,8 +53,13 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Path polled to decide a server is ready: the smallest real read. */
-export const READY_PATH = '/api/pool?page_size=1';
+/**
+ * Path polled to decide a server is ready. avisim answers it only once the whole document is
+ * loaded and routed, without a session (it is the first call every SDK makes).
+ */
+export const READY_PATH = '/api/initial-data';
+/** The password the bench starts avisim with (it logs in like a client). */
+export const BENCH_PASSWORD = 'bench-admin-pw';
 
 /** One GET; resolves with the status, rejects when the connection fails. */
 function probe(port: number, path: string): Promise<number> {

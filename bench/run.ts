@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { compare, type LoadOptions, type LoadRequest, type Measurement } from './load.js';
 import { poolBody, poolName } from './pools.js';
-import { distFile, rssMB, startServer, type Server } from './procs.js';
+import { BENCH_PASSWORD, distFile, rssMB, startServer, type Server } from './procs.js';
 
 const env = process.env;
 const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
@@ -40,6 +40,9 @@ const BASELINE = distFile('bench/baseline-server.js');
 const EXPRESS = distFile('bench/express-server.js');
 const POPULATED = distFile('bench/populated-server.js');
 
+/** avisim's command line in every phase: plain HTTP only (the baselines speak no TLS). */
+const AVISIM_ARGS = ['--port', '{port}', '--https-port', 'off', '--host', '127.0.0.1', '--password', BENCH_PASSWORD];
+
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'avisim-bench-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
@@ -56,10 +59,27 @@ const median = (xs: number[]) => {
 
 type Pool = Record<string, unknown>;
 
+/** Session headers (cookie + CSRF token) per avisim base URL; the baselines need none. */
+const sessions = new Map<string, Record<string, string>>();
+
+/** Logs in to an avisim like an SDK does; every later call and load request carries the session. */
+async function login(server: Server): Promise<Server> {
+  const res = await fetch(`${server.base}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: BENCH_PASSWORD }),
+  });
+  if (res.status !== 200) throw new Error(`${server.name}: login answered ${res.status}: ${await res.text()}`);
+  const pairs = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
+  const csrf = pairs.find((c) => c.startsWith('csrftoken='))!.slice('csrftoken='.length);
+  sessions.set(server.base, { Cookie: pairs.join('; '), 'X-CSRFToken': csrf });
+  return server;
+}
+
 async function call(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(base + p, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...sessions.get(base), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -145,7 +165,11 @@ function postUnique(): LoadRequest[] {
 async function load(what: string, targets: Array<[Server, LoadRequest[]]>): Promise<Measurement[]> {
   const names = targets.map(([s]) => s.name).join(' vs ');
   log(`${what}: ${names} (${LOAD.warmup}s warm-up + ${LOAD.duration}s each, interleaved)`);
-  const ms = await compare(targets.map(([s, requests]) => ({ base: s.base, requests })), LOAD);
+  const withSession = (base: string, requests: LoadRequest[]) => {
+    const headers = sessions.get(base);
+    return headers ? requests.map((r) => ({ ...r, headers: { ...r.headers, ...headers } })) : requests;
+  };
+  const ms = await compare(targets.map(([s, requests]) => ({ base: s.base, requests: withSession(s.base, requests) })), LOAD);
   for (const [i, m] of ms.entries()) {
     if (m.failures > 0) problems.push(`${what} on ${targets[i]![0].name}: ${m.failures} failed requests (${m.failureDetail})`);
   }
@@ -168,7 +192,7 @@ async function startOnce(name: string, script: string, args: string[]): Promise<
 }
 
 async function timeToReady(): Promise<{ avisim: Startup[]; express: Startup[] }> {
-  const avisimArgs = ['--port', '{port}', '--host', '127.0.0.1'];
+  const avisimArgs = [...AVISIM_ARGS];
   const expressArgs = ['{port}'];
   log(`time-to-ready: 1 unmeasured + ${STARTS} measured starts each, alternating`);
   await startOnce('avisim', CLI, avisimArgs); // warms the file cache for both
@@ -204,7 +228,7 @@ async function sanity(server: Server, pools: Pool[]): Promise<void> {
 }
 
 async function inMemory(): Promise<{ avisim: Throughput; baseline: Throughput; pools: number }> {
-  const avisim = await startServer('avisim', CLI, ['--port', '{port}', '--host', '127.0.0.1']);
+  const avisim = await login(await startServer('avisim', CLI, AVISIM_ARGS));
   log(`avisim (in memory) ready in ${avisim.readyMs.toFixed(0)} ms; creating ${POOLS} pools through the API`);
   await populate(avisim.base, POOLS);
   const pools = await allPools(avisim.base);
@@ -240,7 +264,7 @@ interface Persisted {
 
 async function withStateFile(): Promise<Persisted> {
   const file = path.join(tmp, 'state.json');
-  const avisim = await startServer('avisim --state-file', CLI, ['--port', '{port}', '--host', '127.0.0.1', '--state-file', file]);
+  const avisim = await login(await startServer('avisim --state-file', CLI, [...AVISIM_ARGS, '--state-file', file]));
   let baseline: Server | undefined;
   let stopped = false;
   try {
@@ -281,7 +305,7 @@ async function atScale(): Promise<Scale> {
   const servers: Server[] = [];
   try {
     for (const count of [POOLS, SCALE]) {
-      const server = await startServer(`avisim ${count} pools`, POPULATED, ['{port}', String(count)], { timeoutMs: 180_000 });
+      const server = await login(await startServer(`avisim ${count} pools`, POPULATED, ['{port}', String(count)], { timeoutMs: 180_000 }));
       servers.push(server);
       const last = await call(server.base, 'GET', `/api/pool?name=${poolName(count - 1)}`);
       if (last.json.count !== 1) throw new Error(`${server.name}: ${poolName(count - 1)} not found`);

@@ -3,7 +3,10 @@
  * done here so that it stays fast with ~4000 operations:
  * - it is given a routing view of the document (paths, methods, operationIds, parameters),
  *   because body validation is ours (server/avi/validate.ts) and needs no dereferenced copy;
- * - its linear matcher (a regex per operation per request) is replaced by a segment trie.
+ * - its linear matcher (a regex per operation per request) is replaced by a segment trie;
+ * - its request parsing (which compiles the matched path template again per request) is
+ *   replaced by the trie's own path parameters: query, headers and body are the API
+ *   handler's (server/http/api.ts), already parsed.
  */
 import { OpenAPIBackend, type Handler, type Operation } from 'openapi-backend';
 import type { AviDocument } from '../spec/catalog.js';
@@ -13,10 +16,18 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as 
 interface TrieNode {
   fixed: Map<string, TrieNode>;
   param?: TrieNode;
+  /** name of the `{param}` segment leading to `param` */
+  paramName?: string;
   ops: Map<string, Operation>;
 }
 
 const node = (): TrieNode => ({ fixed: new Map(), ops: new Map() });
+
+export interface TrieMatch {
+  op?: Operation;
+  pathKnown: boolean;
+  params: Record<string, string>;
+}
 
 export function routingDocument(doc: AviDocument): any {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -44,8 +55,10 @@ export class TrieRouter {
     for (const op of operations) {
       let n = this.root;
       for (const seg of segments(op.path)) {
-        if (seg.startsWith('{') && seg.endsWith('}')) n = n.param ??= node();
-        else {
+        if (seg.startsWith('{') && seg.endsWith('}')) {
+          n.paramName ??= seg.slice(1, -1);
+          n = n.param ??= node();
+        } else {
           let next = n.fixed.get(seg);
           if (!next) n.fixed.set(seg, (next = node()));
           n = next;
@@ -55,23 +68,36 @@ export class TrieRouter {
     }
   }
 
-  /** 'found' with the operation, 'method' when the path exists without that method, or undefined. */
-  match(method: string, path: string): { op?: Operation; pathKnown: boolean } {
-    const found = this.walk(this.root, segments(path), 0, method.toLowerCase());
-    return found ?? { pathKnown: false };
+  /** The operation for method and path; `pathKnown` when the path exists without that method. */
+  match(method: string, path: string): TrieMatch {
+    const params: Record<string, string> = {};
+    const found = this.walk(this.root, segments(path), 0, method.toLowerCase(), params);
+    return found ? { ...found, params } : { pathKnown: false, params };
   }
 
-  private walk(n: TrieNode, segs: string[], i: number, method: string): { op?: Operation; pathKnown: boolean } | undefined {
+  private walk(
+    n: TrieNode,
+    segs: string[],
+    i: number,
+    method: string,
+    params: Record<string, string>,
+  ): { op?: Operation; pathKnown: boolean } | undefined {
     if (i === segs.length) {
       if (n.ops.size === 0) return undefined;
       return { op: n.ops.get(method), pathKnown: true };
     }
     const fixed = n.fixed.get(segs[i]!);
-    const viaFixed = fixed && this.walk(fixed, segs, i + 1, method);
+    const viaFixed = fixed && this.walk(fixed, segs, i + 1, method, params);
     if (viaFixed?.op) return viaFixed;
-    const viaParam = n.param && this.walk(n.param, segs, i + 1, method);
-    if (viaParam?.op) return viaParam;
-    return viaFixed ?? viaParam;
+    if (n.param) {
+      const viaParam = this.walk(n.param, segs, i + 1, method, params);
+      if (viaParam?.op) {
+        params[n.paramName!] = decodeURIComponent(segs[i]!);
+        return viaParam;
+      }
+      return viaFixed ?? viaParam;
+    }
+    return viaFixed;
   }
 }
 
@@ -99,5 +125,18 @@ export async function createBackend(doc: AviDocument, handlers: Record<string, H
     if (!strict) return undefined;
     throw new Error(pathKnown ? '405-methodNotAllowed' : '404-notFound');
   }) as typeof api.router.matchOperation;
+  api.router.parseRequest = ((req: { method: string; path: string; body?: unknown }) => {
+    const path = req.path.split('?')[0]!;
+    return {
+      method: req.method.toLowerCase(),
+      path,
+      params: trie.match(req.method, path).params,
+      query: {},
+      headers: {},
+      cookies: {},
+      requestBody: req.body,
+      body: req.body,
+    };
+  }) as typeof api.router.parseRequest;
   return api;
 }
