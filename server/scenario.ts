@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { projectFile } from './paths.js';
-import { parse as parseYaml } from 'yaml';
+import { load as parseYaml } from 'js-yaml';
 import { AviError } from './avi/errors.js';
 import { ADMIN_TENANT, type ObjectService } from './avi/objects.js';
 import { isObject } from './avi/shape-ops.js';

@@ -59,6 +59,12 @@ describe('the avisim command', () => {
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toMatch(/\/api\/pool\/pool-[0-9a-f-]{36}#from-cli$/);
+    // Outside the API: the control plane, and 501 for what nothing serves.
+    const coverage = (await (await fetch(`${base}/_mock/coverage`)).json()) as any;
+    expect(coverage.totals.generic).toBeGreaterThan(900);
+    const nothing = await fetch(`${base}/nothing/here`);
+    expect(nothing.status).toBe(501);
+    expect(await nothing.json()).toEqual({ error: 'not implemented by the fake: GET /nothing/here' });
   });
 
   it('generates and prints an admin password when none is given', async () => {

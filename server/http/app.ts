@@ -1,27 +1,44 @@
 /**
- * Express wiring: the /api handler (server/http/api.ts) mounted first, then the test-control
+ * Express wiring: the API handler (server/http/api.ts) mounted first, then the test-control
  * plane under /_mock, then "unknown is loud" (501) for anything else.
- * `createListener` gives the function a node:http server should call: /api requests go straight
- * to the API handler, the rest through express.
+ * `createListener` gives the function a node:http server should call: /api, /login and /logout
+ * go straight to the API handler; the rest goes through express, which is loaded on first use
+ * (its import is a sizeable part of start-up, and the API path never needs it).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
-import { createApi, isApiPath, sendError, type ApiOptions } from './api.js';
+import { createApi, isApiPath, sendError, type Api, type ApiOptions } from './api.js';
 import { coverage } from './coverage.js';
 
 export type AppOptions = ApiOptions;
 export type { Authenticate, Principal } from './api.js';
 
 export interface Simulator {
-  app: express.Express;
+  /** the express app (built on first call) */
+  app(): Promise<Express>;
   /** request listener for node:http / node:https servers */
   listener: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export async function createListener(engine: Engine, options: AppOptions = {}): Promise<Simulator> {
   const api = await createApi(engine, options);
+  let built: Promise<Express> | undefined;
+  const app = () => (built ??= buildApp(engine, api));
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (isApiPath(req.url)) void api.handle(req, res);
+    else app().then((a) => a(req, res), (e: unknown) => sendError(res, e));
+  };
+  return { app, listener };
+}
+
+export async function createApp(engine: Engine, options: AppOptions = {}): Promise<Express> {
+  return (await createListener(engine, options)).app();
+}
+
+async function buildApp(engine: Engine, api: Api): Promise<Express> {
+  const { default: express } = await import('express');
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -42,14 +59,5 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
     const q = url.indexOf('?');
     sendError(res, errors.notImplemented(req.method, (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/')));
   });
-
-  const listener = (req: IncomingMessage, res: ServerResponse) => {
-    if (isApiPath(req.url)) void api.handle(req, res);
-    else app(req, res);
-  };
-  return { app, listener };
-}
-
-export async function createApp(engine: Engine, options: AppOptions = {}): Promise<express.Express> {
-  return (await createListener(engine, options)).app;
+  return app;
 }
