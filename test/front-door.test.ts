@@ -271,6 +271,7 @@ describe('API versions', () => {
       const res = await sim.http.get('/api/pool').set('X-Avi-Version', v);
       expect(res.status).toBe(400);
       expect(res.body.error).toContain('Invalid version');
+      expect(res.headers['avi_api_version']).toBe('16_4_2');
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The /api request path, written against plain node:http request/response objects:
- *   path clean-up → body → session check (pluggable) → tenant → openapi-backend → response.
+ * The /api (and /login, /logout) request path, written against plain node:http objects:
+ *   path clean-up → API version → body → route match → session check (pluggable; the matched
+ *   operation says whether it is public) → tenant → openapi-backend dispatch → response.
  * Express mounts it as a middleware; the listening server calls it directly for /api paths,
  * because on this hot path express's own per-request work costs more than everything else
  * (bench: a one-middleware express 5 app answers ~7k req/s where node:http answers ~37k).
@@ -115,8 +116,9 @@ export async function createApi(engine: Engine, options: ApiOptions = {}): Promi
       const path = (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/');
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
       const method = req.method ?? 'GET';
+      res.setHeader('AVI_API_VERSION', OLDEST_API_VERSION); // also on an "Invalid version" answer
       const version = requestedVersion(req);
-      res.setHeader('AVI_API_VERSION', version ? dotted(version) : OLDEST_API_VERSION);
+      if (version) res.setHeader('AVI_API_VERSION', dotted(version));
       const raw = await readBody(req, bodyLimit);
       const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as any;
       const principal = await authenticate(req, operation?.['x-avisim-public'] === true);
