@@ -217,6 +217,16 @@ describe('tenants', () => {
     expect((await sim.http.get('/api/cloud?name=Default-Cloud').set('X-Avi-Tenant', 't1')).body.count).toBe(1);
     // t1's pool is invisible (404) from admin.
     expect((await sim.http.get(`/api/pool/${inT1.body.uuid}`)).status).toBe(404);
+    // Admin's shared objects are readable from t1, not writable.
+    const cloud = (await sim.http.get('/api/cloud?name=Default-Cloud')).body.results[0];
+    const put = await sim.http.put(`/api/cloud/${cloud.uuid}`).set('X-Avi-Tenant', 't1').send({ ...cloud, description: 'hijack' });
+    expect(put.status).toBe(404);
+    expect(put.body).toEqual({ error: 'Cloud object not found!' });
+    const hm = (await sim.http.get('/api/healthmonitor?name=System-HTTP')).body.results[0];
+    expect((await sim.http.delete(`/api/healthmonitor/${hm.uuid}`).set('X-Avi-Tenant', 't1')).status).toBe(404);
+    expect((await sim.http.get(`/api/cloud/${cloud.uuid}`)).body).not.toHaveProperty('description');
+    // A write with X-Avi-Tenant: * acts as admin.
+    expect((await sim.http.patch(`/api/cloud/${cloud.uuid}`).set('X-Avi-Tenant', '*').send({ replace: { description: 'admin' } })).status).toBe(200);
   });
 });
 

@@ -64,6 +64,18 @@ export class ObjectService {
     return rec;
   }
 
+  /**
+   * An object the request may change: its own tenant's (admin's shared objects are readable
+   * from other tenants, not writable; `*` writes as admin). Otherwise not found, as a read
+   * from that tenant would have found nothing to change.
+   */
+  getWritable(type: string, uuid: string, ctx: Ctx): Rec {
+    const rec = this.store.get(type, uuid);
+    const t = rec ? tenantOf(rec.data) : '';
+    if (!rec || (t && t !== this.writeTenant(ctx))) throw errors.objectNotFound(this.info(type).model);
+    return rec;
+  }
+
   /** The object as clients see it: refs and url as URLs, `#name` appended when asked. */
   render(rec: Rec, ctx: Ctx, includeName: boolean): Data {
     const shape = this.catalog.shapeOf(rec.type);
@@ -114,7 +126,7 @@ export class ObjectService {
 
   replace(type: string, uuid: string, body: unknown, ctx: Ctx): Rec {
     const info = this.info(type);
-    const existing = this.getOne(type, uuid, ctx);
+    const existing = this.getWritable(type, uuid, ctx);
     const input = this.bodyObject(body);
     this.checkFresh(info, existing, input._last_modified);
     const data = this.prepare(info, input, ctx, existing, true);
@@ -125,7 +137,7 @@ export class ObjectService {
 
   patch(type: string, uuid: string, body: unknown, ctx: Ctx): Rec {
     const info = this.info(type);
-    const existing = this.getOne(type, uuid, ctx);
+    const existing = this.getWritable(type, uuid, ctx);
     const ops = this.bodyObject(body);
     this.checkFresh(info, existing, ops._last_modified ?? lastModifiedInside(ops));
     const shape = this.catalog.shapeOf(type);
@@ -150,7 +162,7 @@ export class ObjectService {
   }
 
   remove(type: string, uuid: string, ctx: Ctx): void {
-    const rec = this.getOne(type, uuid, ctx);
+    const rec = this.getWritable(type, uuid, ctx);
     if (rec.protected) throw errors.systemDefault();
     const referrers = [...this.store.referrers(type, uuid)].filter((r) => r !== rec);
     if (referrers.length) {
