@@ -12,6 +12,8 @@ import { cleanInput, fillDefaults, isObject, mapRefs } from './shape-ops.js';
 import { validate } from './validate.js';
 import { checkIntroduced, isNewer, stripNewer, type Version } from './versions.js';
 import { applyPatch } from './patch.js';
+import type { Behaviours } from './behaviour.js';
+import { createBehaviours } from './types/index.js';
 
 export const ADMIN_TENANT = 'admin';
 export const ALL_TENANTS = '*';
@@ -40,11 +42,16 @@ export class ObjectService {
   /** rendered JSON per stored version; `variant` = include_name, API version and base URL */
   private readonly rendered = new Map<Data, { variant: string; epoch: number; json: string }>();
 
+  /** per-type behaviour beyond storing (server/avi/types/) */
+  readonly behaviours: Behaviours;
+
   constructor(
     readonly catalog: Catalog,
     readonly store: Store,
-    private readonly ids: Ids,
-  ) {}
+    readonly ids: Ids,
+  ) {
+    this.behaviours = createBehaviours(this);
+  }
 
   info(type: string): TypeInfo {
     return this.store.info(type);
@@ -82,7 +89,9 @@ export class ObjectService {
     let out = mapRefs(rec.data, shape, (uuid, type) => this.renderRef(ctx.base, type, uuid, includeName));
     if (ctx.version) out = stripNewer(out, shape, ctx.version);
     const url = renderRef(ctx.base, rec.type, rec.uuid, includeName ? this.nameOf(rec) : undefined);
-    return { url, ...out };
+    const rendered = { url, ...out };
+    this.behaviours[rec.type]?.renderExtras?.(rec, rendered, this, ctx, includeName);
+    return rendered;
   }
 
   /**
@@ -91,6 +100,7 @@ export class ObjectService {
    * some object's name changes (which can change a `#name`).
    */
   renderJson(rec: Rec, ctx: Ctx, includeName: boolean): string {
+    if (this.behaviours[rec.type]?.renderExtras) return JSON.stringify(this.render(rec, ctx, includeName));
     const variant = `${includeName ? '#' : ''}${ctx.version?.join('.') ?? ''}@${ctx.base}`;
     const hit = this.rendered.get(rec.data);
     if (hit && hit.variant === variant && hit.epoch === this.store.renameEpoch) return hit.json;
@@ -119,9 +129,7 @@ export class ObjectService {
     const uuid = opts.slug || (typeof input.uuid === 'string' && input.uuid) || `${info.uuidPrefix}-${this.ids.uuid4()}`;
     if (this.store.get(type, uuid)) throw errors.duplicateUuid(info.model, uuid);
     const data = this.prepare(info, input, ctx, undefined, true);
-    const stored: Data = { uuid, ...data };
-    this.finish(info, stored);
-    return this.store.put(type, stored, { protected: opts.protected });
+    return this.commitWrite(info, { uuid, ...data }, undefined, ctx, opts.protected);
   }
 
   replace(type: string, uuid: string, body: unknown, ctx: Ctx): Rec {
@@ -130,9 +138,7 @@ export class ObjectService {
     const input = this.bodyObject(body);
     this.checkFresh(info, existing, input._last_modified);
     const data = this.prepare(info, input, ctx, existing, true);
-    const stored: Data = { uuid, ...data };
-    this.finish(info, stored);
-    return this.store.put(type, stored);
+    return this.commitWrite(info, { uuid, ...data }, existing, ctx);
   }
 
   patch(type: string, uuid: string, body: unknown, ctx: Ctx): Rec {
@@ -156,19 +162,20 @@ export class ObjectService {
     };
     const next = applyPatch(current, ops, shape, resolveForMatch);
     const data = this.prepare(info, next, ctx, existing, false);
-    const stored: Data = { uuid, ...data };
-    this.finish(info, stored);
-    return this.store.put(type, stored);
+    return this.commitWrite(info, { uuid, ...data }, existing, ctx);
   }
 
   remove(type: string, uuid: string, ctx: Ctx): void {
     const rec = this.getWritable(type, uuid, ctx);
     if (rec.protected) throw errors.systemDefault();
+    const behaviour = this.behaviours[type];
+    behaviour?.beforeRemove?.(rec, this, ctx);
     const referrers = [...this.store.referrers(type, uuid)].filter((r) => r !== rec);
     if (referrers.length) {
       throw errors.referredBy(referrers.map((r) => `${this.info(r.type).model} ${this.nameOf(r)}`));
     }
     this.store.remove(rec);
+    behaviour?.afterRemove?.(rec, this, ctx);
   }
 
   // ---- the shared write path -----------------------------------------------------------------
@@ -215,6 +222,17 @@ export class ObjectService {
     return data;
   }
 
+  /** Type behaviour, uniqueness, stamp, store: the end every write shares. */
+  private commitWrite(info: TypeInfo, data: Data, existing: Rec | undefined, ctx: Ctx, protect?: boolean): Rec {
+    const behaviour = this.behaviours[info.type];
+    behaviour?.beforeWrite?.({ svc: this, info, data, existing, ctx });
+    this.finish(info, data);
+    const previous = existing?.data;
+    const rec = this.store.put(info.type, data, protect === undefined ? {} : { protected: protect });
+    behaviour?.afterWrite?.(rec, previous, this, ctx);
+    return rec;
+  }
+
   /** Name uniqueness and the write stamp, the last steps before the store takes the object. */
   private finish(info: TypeInfo, data: Data): void {
     if (typeof data.name === 'string') {
@@ -231,7 +249,7 @@ export class ObjectService {
     return ctx.tenant === ALL_TENANTS ? ADMIN_TENANT : ctx.tenant;
   }
 
-  private defaultCloud(): string | undefined {
+  defaultCloud(): string | undefined {
     for (const rec of this.store.byName('cloud', ADMIN_TENANT, 'Default-Cloud')) return rec.uuid;
     return undefined;
   }

@@ -32,6 +32,7 @@ export class Persistence {
   private journalBytes = 0;
   private snapshotBytes = 0;
   private inFlight: Promise<void> | null = null;
+  private unsubscribe?: () => void;
   private queued: Promise<void> | null = null;
   /** journal appends and snapshots written, for tests and benchmarks */
   writes = 0;
@@ -50,7 +51,7 @@ export class Persistence {
   async load(): Promise<boolean> {
     const state = await readState(this.file);
     if (state) this.store.restore(state);
-    this.store.onChange = (c) => this.record(c);
+    this.unsubscribe = this.store.subscribe((c) => this.record(c));
     this.journal = await open(this.journalFile, 'a');
     if (state) await this.compact(); // start from a snapshot and an empty journal
     return state !== null;
@@ -88,7 +89,7 @@ export class Persistence {
     await this.compact();
     await this.journal?.close();
     this.journal = undefined;
-    this.store.onChange = undefined;
+    this.unsubscribe?.();
   }
 
   private startQueued(): Promise<void> {
@@ -111,6 +112,7 @@ export class Persistence {
   }
 
   private record(change: Change): void {
+    if (change.op === 'restore') return; // only at load, before the journal is opened
     const { rec } = change;
     const clock = this.store.clock;
     const line =

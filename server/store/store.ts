@@ -32,7 +32,7 @@ export interface Snapshot {
 }
 
 /** What changed, for listeners such as persistence (its journal). */
-export type Change = { op: 'put'; rec: Rec } | { op: 'remove'; rec: Rec };
+export type Change = { op: 'put'; rec: Rec } | { op: 'remove'; rec: Rec } | { op: 'restore' };
 
 export const refKey = (type: string, uuid: string) => `${type}/${uuid}`;
 const nameKey = (type: string, tenant: string, name: string) => `${type}\u0000${tenant}\u0000${name}`;
@@ -50,10 +50,22 @@ export class Store {
   renameEpoch = 0;
   /** last `_last_modified` handed out, in microseconds */
   clock = 0;
-  /** called after every put and remove (not during restore) */
-  onChange?: (change: Change) => void;
+  /** called after every put and remove (not during restore: listeners rebuild from `all()`) */
+  private readonly listeners = new Set<(change: Change) => void>();
+  private muted = false;
 
   constructor(readonly catalog: Catalog) {}
+
+  /** Calls `fn` after every change; returns the function that stops it. */
+  subscribe(fn: (change: Change) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(change: Change): void {
+    if (this.muted) return;
+    for (const fn of this.listeners) fn(change);
+  }
 
   collection(type: string): Map<string, Rec> {
     let c = this.collections.get(type);
@@ -108,7 +120,7 @@ export class Store {
       old.refs = refs;
       if (opts.protected !== undefined) old.protected = opts.protected;
       this.indexName(old);
-      this.onChange?.({ op: 'put', rec: old });
+      this.emit({ op: 'put', rec: old });
       return old;
     }
     const rec: Rec = { type, uuid, data, refs };
@@ -116,7 +128,7 @@ export class Store {
     coll.set(uuid, rec);
     this.indexName(rec);
     this.linkRefs(rec);
-    this.onChange?.({ op: 'put', rec });
+    this.emit({ op: 'put', rec });
     return rec;
   }
 
@@ -125,7 +137,7 @@ export class Store {
     this.unindexName(rec);
     this.unlinkRefs(rec);
     this.renameEpoch++;
-    this.onChange?.({ op: 'remove', rec });
+    this.emit({ op: 'remove', rec });
   }
 
   clear(): void {
@@ -146,15 +158,15 @@ export class Store {
   }
 
   restore(snapshot: Snapshot): void {
-    const listener = this.onChange;
-    this.onChange = undefined;
+    this.muted = true;
     try {
       this.clear();
       for (const o of snapshot.objects) this.put(o.type, o.data, { protected: o.protected });
       this.clock = snapshot.clock;
     } finally {
-      this.onChange = listener;
+      this.muted = false;
     }
+    this.emit({ op: 'restore' });
   }
 
   private refsOf(type: string, data: Data): Set<string> {

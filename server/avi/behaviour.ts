@@ -1,0 +1,41 @@
+/**
+ * Per-type behaviour: what a controller does beyond storing an object (allocating VIPs, filling
+ * in virtual services, guarding VRF routes, back-references). The generic write path calls these
+ * hooks; each type's behaviour lives in server/avi/types/<type>.ts, registered in
+ * server/avi/types/index.ts. Hooks see the canonical stored form (refs as bare uuids).
+ */
+import type { TypeInfo } from '../spec/catalog.js';
+import type { Data, Rec } from '../store/store.js';
+import type { Ctx, ObjectService } from './objects.js';
+
+export interface WriteContext {
+  svc: ObjectService;
+  info: TypeInfo;
+  /** the object about to be stored (uuid set, refs resolved, defaults filled): change it here */
+  data: Data;
+  /** the stored record before this write (PUT/PATCH), undefined on create */
+  existing?: Rec;
+  ctx: Ctx;
+}
+
+export interface TypeBehaviour {
+  /**
+   * Fill-ins, allocations and checks, before the name-uniqueness check and the write stamp.
+   * Throwing an AviError refuses the write; nothing has changed yet. Allocations must be derived
+   * from stored state (not reserved here), so a refused write leaves nothing behind.
+   */
+  beforeWrite?(w: WriteContext): void;
+  /** After the store took the object (`previous` is the data it replaced). */
+  afterWrite?(rec: Rec, previous: Data | undefined, svc: ObjectService, ctx: Ctx): void;
+  /** Before a delete is checked and done; throw to refuse it. */
+  beforeRemove?(rec: Rec, svc: ObjectService, ctx: Ctx): void;
+  afterRemove?(rec: Rec, svc: ObjectService, ctx: Ctx): void;
+  /**
+   * Derived read-only fields (back-references such as `vs_refs`): add top-level fields to `out`,
+   * a fresh object. A type with this hook is rendered afresh on every read (not cached), since
+   * its answer changes when other objects do.
+   */
+  renderExtras?(rec: Rec, out: Data, svc: ObjectService, ctx: Ctx, includeName: boolean): void;
+}
+
+export type Behaviours = Record<string, TypeBehaviour>;

@@ -1,0 +1,10 @@
+/**
+ * The registry of per-type behaviour, one module per type named after it. Behaviours are made
+ * per ObjectService (per engine), so any index they keep is per simulated controller.
+ */
+import type { Behaviours } from '../behaviour.js';
+import type { ObjectService } from '../objects.js';
+
+export function createBehaviours(_svc: ObjectService): Behaviours {
+  return {};
+}
