@@ -17,6 +17,8 @@ import { createBackend } from './routing.js';
 import { genericHandler, GENERIC_KINDS } from './generic.js';
 import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal } from './front-door.js';
 import { systemHandlers } from './system.js';
+import { runtimeHandlers } from './runtime.js';
+import { macroHandlers } from './macro.js';
 
 export type { Principal };
 
@@ -107,6 +109,8 @@ export async function createApi(engine: Engine, options: ApiOptions = {}): Promi
     ...handlers,
     ...frontDoorHandlers(engine),
     ...systemHandlers(engine),
+    ...runtimeHandlers(engine),
+    ...macroHandlers(engine),
   } as any);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
