@@ -20,6 +20,11 @@ export interface WriteContext {
 
 export interface TypeBehaviour {
   /**
+   * Fill-ins for fields the schema requires but the controller supplies (a vip's `vip_id`): runs
+   * on the cleaned body before validation, refs still as the client sent them. Change `data`.
+   */
+  normalizeInput?(data: Data, existing: Rec | undefined, svc: ObjectService, ctx: Ctx): void;
+  /**
    * Fill-ins, allocations and checks, before the name-uniqueness check and the write stamp.
    * Throwing an AviError refuses the write; nothing has changed yet. Allocations must be derived
    * from stored state (not reserved here), so a refused write leaves nothing behind.

@@ -203,6 +203,7 @@ export class ObjectService {
       // A client of an older version cannot send fields it does not know: a PUT keeps them.
       if (existing) keepNewerFields(data, existing.data, shape, ctx.version);
     }
+    this.behaviours[info.type]?.normalizeInput?.(data, existing, this, ctx);
     validate(data, shape);
     if (info.tenantScoped) {
       data.tenant_ref = data.tenant_ref !== undefined
