@@ -48,4 +48,31 @@ export const errors = {
   notImplemented: (method: string, path: string) =>
     new AviError(501, `not implemented by the fake: ${method} ${path}`),
   methodNotAllowed: (method: string) => new AviError(405, `Method "${method}" not allowed.`),
+  // The macro API (contract §12) [inferred texts]
+  macroBody: () => new AviError(400, 'Invalid data: a macro body needs model_name and an object in data'),
+  macroModel: (model: string) => new AviError(400, `Invalid data: unknown model_name '${model}'`),
+  macroChild: (field: string) => new AviError(400, `Invalid data: field '${field}' must hold an object to create`),
+
+  // VIP allocation (contract §9)
+  noFreeIps: () => new AviError(400, 'No available free IPs'),
+  vipIdChange: () => new AviError(400, "Changing an existing VIP's vip_id is not supported"),
+  recreateVip: () => new AviError(400, 'If a new preferred IP is needed, please recreate the VIP'),
+  /** [inferred] a static (or preferred) address another VsVip of the same VRF holds */
+  vipInUse: (addr: string, holder: string) =>
+    new AviError(400, `IP address ${addr} is already in use by VsVip ${holder} in the same VRF`),
+  /** [inferred] auto_allocate_ip with neither ipam_network_subnet.network_ref nor a cloud IPAM network */
+  noIpamNetwork: () =>
+    new AviError(
+      400,
+      'Cannot allocate a VIP: no network given in ipam_network_subnet.network_ref and no usable network in the cloud\'s IPAM profile',
+    ),
+  // VRF static routes (contract §10) [inferred texts]
+  duplicateRouteId: (routeId: string) =>
+    new AviError(400, `Invalid data: route_id '${routeId}' is used by more than one static route`),
+  badRouteAddress: (path: string, addr: unknown, family: string) =>
+    new AviError(400, `Invalid data: field '${path}' value ${JSON.stringify(addr)} is not a valid ${family} address`),
+  badRouteMask: (path: string, mask: unknown, max: number) =>
+    new AviError(400, `Invalid data: field '${path}' value ${JSON.stringify(mask)} is outside the allowed range 0-${max}`),
+  routeFamilyMismatch: (path: string) =>
+    new AviError(400, `Invalid data: field '${path}' must be of the same address family as the route's prefix`),
 };

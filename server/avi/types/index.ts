@@ -4,7 +4,10 @@
  */
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
+import { vsvipBehaviour } from './vsvip.js';
 
-export function createBehaviours(_svc: ObjectService): Behaviours {
-  return {};
+export function createBehaviours(svc: ObjectService): Behaviours {
+  return {
+    vsvip: vsvipBehaviour(svc),
+  };
 }
