@@ -4,10 +4,12 @@
  */
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
+import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
 
 export function createBehaviours(svc: ObjectService): Behaviours {
   return {
     vsvip: vsvipBehaviour(svc),
+    vrfcontext: vrfcontextBehaviour(),
   };
 }
