@@ -4,11 +4,15 @@
  */
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
+import { poolBehaviour } from './pool.js';
+import { virtualserviceBehaviour } from './virtualservice.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
 
 export function createBehaviours(svc: ObjectService): Behaviours {
   return {
+    pool: poolBehaviour(svc),
+    virtualservice: virtualserviceBehaviour(svc),
     vsvip: vsvipBehaviour(svc),
     vrfcontext: vrfcontextBehaviour(),
   };

@@ -1,0 +1,69 @@
+/**
+ * VirtualService: the fill-ins a controller does on every write (contract §8), the read-only
+ * `vh_child_vs_uuid` of SNI/EVH parents, and placement on Service Engines (server/avi/placement.ts).
+ * Only what the client did not send is filled; client-owned fields (`cloud_config_cksum`,
+ * `service_metadata`, `markers`, `created_by`, `vsvip_cloud_config_cksum`) pass through verbatim.
+ */
+import type { TypeBehaviour } from '../behaviour.js';
+import type { ObjectService } from '../objects.js';
+import { isObject } from '../shape-ops.js';
+import { tenantOf, type Data } from '../../store/store.js';
+import { placementOf, vhChildren } from '../placement.js';
+
+/** The uuid of a default object by name: the object's tenant then admin, on its own cloud. */
+export function defaultRef(svc: ObjectService, data: Data, type: string, name: string): string | undefined {
+  const cloud = typeof data.cloud_ref === 'string' ? data.cloud_ref : undefined;
+  const rec = svc.lookupByName(type, name, { tenant: tenantOf(data) || 'admin', cloud });
+  if (!rec) return undefined;
+  // cloud-scoped defaults (the `global` VRF, `Default-Group`) are per cloud: never another's
+  if (svc.info(type).cloudScoped && cloud !== undefined && rec.data.cloud_ref !== cloud) return undefined;
+  return rec.uuid;
+}
+
+function fill(svc: ObjectService, data: Data, field: string, type: string, name: string): void {
+  if (data[field] !== undefined) return;
+  const uuid = defaultRef(svc, data, type, name);
+  if (uuid !== undefined) data[field] = uuid;
+}
+
+export function virtualserviceBehaviour(svc: ObjectService): TypeBehaviour {
+  const placement = placementOf(svc);
+  return {
+    beforeWrite({ data }) {
+      fill(svc, data, 'se_group_ref', 'serviceenginegroup', 'Default-Group');
+      fill(svc, data, 'application_profile_ref', 'applicationprofile', 'System-HTTP');
+      fill(svc, data, 'network_profile_ref', 'networkprofile', 'System-TCP-Proxy');
+      fill(svc, data, 'analytics_profile_ref', 'analyticsprofile', 'System-Analytics-Profile');
+      if (data.vrf_context_ref === undefined) {
+        // the VRF of the VS's VsVip when it has one, else the cloud's `global`
+        const vsvip = typeof data.vsvip_ref === 'string' ? svc.store.get('vsvip', data.vsvip_ref) : undefined;
+        const vrf = vsvip?.data.vrf_context_ref;
+        if (typeof vrf === 'string' && svc.store.get('vrfcontext', vrf)) data.vrf_context_ref = vrf;
+        else fill(svc, data, 'vrf_context_ref', 'vrfcontext', 'global');
+      }
+      // cloud_type is the cloud's, whatever the schema default put there [inferred]
+      const cloud = typeof data.cloud_ref === 'string' ? svc.store.get('cloud', data.cloud_ref) : undefined;
+      if (typeof cloud?.data.vtype === 'string') data.cloud_type = cloud.data.vtype;
+      if (Array.isArray(data.services)) {
+        const services = (data.services as unknown[]).map((s) => {
+          if (!isObject(s)) return s;
+          const out = { ...s };
+          if (out.port_range_end === undefined && out.port !== undefined) out.port_range_end = out.port;
+          if (out.enable_http2 === undefined) out.enable_http2 = false;
+          return out;
+        });
+        data.services = services;
+        if (services.some((s) => isObject(s) && s.enable_ssl === true)) {
+          fill(svc, data, 'ssl_profile_ref', 'sslprofile', 'System-Standard-PFS');
+        }
+      }
+    },
+    afterWrite(rec) {
+      placement.place(rec);
+    },
+    renderExtras(rec, out) {
+      const children = vhChildren(svc, rec);
+      if (children.length) out.vh_child_vs_uuid = children.map((c) => c.uuid);
+    },
+  };
+}
