@@ -34,6 +34,8 @@ export class Persistence {
   private inFlight: Promise<void> | null = null;
   private unsubscribe?: () => void;
   private queued: Promise<void> | null = null;
+  /** the store was restored wholesale since the last snapshot: the next commit writes one */
+  private snapshotDue = false;
   /** journal appends and snapshots written, for tests and benchmarks */
   writes = 0;
   snapshots = 0;
@@ -71,6 +73,7 @@ export class Persistence {
   /** Writes a full snapshot and empties the journal. */
   async compact(): Promise<void> {
     this.pending = []; // the snapshot holds them
+    this.snapshotDue = false;
     this.db.data = this.store.snapshot();
     try {
       await this.db.write();
@@ -99,8 +102,10 @@ export class Persistence {
 
   private async flush(): Promise<void> {
     try {
-      if (this.pending.length === 0) return;
-      if (this.journalBytes > Math.max(this.compactAfterBytes, this.snapshotBytes)) return await this.compact();
+      if (this.pending.length === 0 && !this.snapshotDue) return;
+      if (this.snapshotDue || this.journalBytes > Math.max(this.compactAfterBytes, this.snapshotBytes)) {
+        return await this.compact();
+      }
       const text = this.pending.join('');
       this.pending = [];
       await this.journal!.write(text);
@@ -112,7 +117,12 @@ export class Persistence {
   }
 
   private record(change: Change): void {
-    if (change.op === 'restore') return; // only at load, before the journal is opened
+    if (change.op === 'restore') {
+      // A restore after load (a rolled-back transaction, server/http/macro.ts) replaces the whole
+      // state, order included, which journal lines cannot express: the next commit snapshots it.
+      this.snapshotDue = true;
+      return;
+    }
     const { rec } = change;
     const clock = this.store.clock;
     const line =
