@@ -1,7 +1,7 @@
 /**
  * Endpoints real clients call that the per-object swagger files do not describe (the login
  * flow, the system and cluster endpoints, user tokens, the IPAM domain list). Their shapes come
- * from the contract clients depend on (shared avi-contract.md §2–3), not from the swagger.
+ * from the contract clients depend on (shared avi-contract.md §2–3, §12), not from the swagger.
  * `x-avisim-public: true` marks the ones a controller answers without a session.
  */
 type Json = Record<string, any>;
@@ -17,6 +17,26 @@ const credentials = {
   type: 'object',
   required: ['username'],
   properties: { username: { type: 'string' }, password: { type: 'string' }, token: { type: 'string' } },
+};
+
+/** The macro API's body, for creating and for deleting: an Avi model and the object, children inline. */
+const macroBody = {
+  required: true,
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['model_name', 'data'],
+        properties: {
+          model_name: { type: 'string', description: 'Avi model of the top object, e.g. VirtualService (case-insensitive)' },
+          data: {
+            type: 'object',
+            description: 'the object; every `<x>_ref_data` (`<x>_refs_data`: a list) holds a child created before it and referred to by `<x>_ref`',
+          },
+        },
+      },
+    },
+  },
 };
 
 export function systemPaths(): Json {
@@ -56,6 +76,22 @@ export function systemPaths(): Json {
     '/api/user-token/{uuid}': {
       parameters: [{ name: 'uuid', in: 'path', required: true, schema: { type: 'string' } }],
       delete: op('userToken.deleteOne'),
+    },
+    '/api/macro': {
+      post: op('macro.create', {
+        requestBody: macroBody,
+        responses: {
+          200: {
+            description: 'The created objects, children first, each as a POST answers it',
+            content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+          },
+          ...unauthorized,
+        },
+      }),
+      delete: op('macro.delete', {
+        requestBody: macroBody,
+        responses: { 204: { description: 'Deleted' }, ...unauthorized },
+      }),
     },
     '/api/ipamdnsproviderprofiledomainlist': {
       get: op('ipamdnsproviderprofile.domainList', {
