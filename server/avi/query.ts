@@ -6,6 +6,7 @@ import type { Rec } from '../store/store.js';
 import { refKey } from '../store/store.js';
 import type { Ctx, ObjectService } from './objects.js';
 import { isObject, stripDefaults } from './shape-ops.js';
+import { runtimeSubresources } from './placement.js';
 
 export const DEFAULT_PAGE_SIZE = 25;
 
@@ -139,11 +140,14 @@ export function listObjects(
   const includeName = flagParam(q, 'include_name');
   const skipDefault = flagParam(q, 'skip_default');
   const fields = q.has('fields') ? new Set([...list(q.get('fields')), 'name', 'url', 'uuid']) : undefined;
+  // `join_subresources=runtime` adds the object's runtime (and a VS's `vip_runtime`)
+  const joinRuntime = list(q.get('join_subresources')).includes('runtime');
   const results = pageRecs.map((rec) => {
-    if (!skipDefault && !fields) return svc.renderJson(rec, ctx, includeName);
+    if (!skipDefault && !fields && !joinRuntime) return svc.renderJson(rec, ctx, includeName);
     let out = svc.render(rec, ctx, includeName);
     if (skipDefault) out = stripDefaults(out, shape);
     if (fields) out = Object.fromEntries(Object.entries(out).filter(([k]) => fields.has(k)));
+    if (joinRuntime) Object.assign(out, runtimeSubresources(svc, rec, ctx, includeName));
     return JSON.stringify(out);
   });
 
