@@ -266,3 +266,17 @@ describe('filters, projection and sorting', () => {
     expect(res.body.name).toBe('db-1');
   });
 });
+
+describe('GET one takes the read parameters of a collection', () => {
+  it('fields, skip_default and include_name apply to a single object too', async () => {
+    const sim = await startSim();
+    const api = hostClient(sim, HOST);
+    const p = (await api.post('/api/pool', { name: 'one-read', description: 'd' })).body;
+    const projected = (await api.get(`/api/pool/${p.uuid}?fields=description&include_name`)).body;
+    expect(Object.keys(projected).sort()).toEqual(['description', 'name', 'url', 'uuid']);
+    expect(projected.url).toMatch(/#one-read$/);
+    const lean = (await api.get(`/api/pool/${p.uuid}?skip_default=true`)).body;
+    expect(lean).not.toHaveProperty('lb_algorithm');
+    expect(lean.description).toBe('d');
+  });
+});

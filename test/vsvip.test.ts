@@ -51,6 +51,26 @@ async function sim(options = {}): Promise<{ s: Sim; c: Client }> {
 }
 
 describe('VIP allocation from a network (contract §9)', () => {
+  it('never hands out an address a Service Engine holds in a shared VIP-and-SE range', async () => {
+    const { c } = await sim();
+    // Three addresses shared by VIPs and SEs (the default range type).
+    await network(c, 'shared-net', ['10.9.0.0', 24], [['10.9.0.10', '10.9.0.12']]);
+    const first = await postVsVip(c, 'vip-a', autoVip('shared-net'));
+    expect(addrOf(first.body)).toBe('10.9.0.10');
+    // Placing a VS on the default SE group gives an SE a data NIC on that network.
+    const vs = await c.post('/api/virtualservice', { name: 'vs-a', vsvip_ref: first.body.url, services: [{ port: 80 }] });
+    expect(vs.status, vs.text).toBe(201);
+    const seAddrs = ((await c.get('/api/serviceengine')).body.results as Data[]).flatMap((se) =>
+      (se.data_vnics ?? []).flatMap((n: Data) => (n.vnic_networks ?? []).map((vn: Data) => vn.ip?.ip_addr?.addr)),
+    );
+    expect(seAddrs).toContain('10.9.0.12');
+    const second = await postVsVip(c, 'vip-b', autoVip('shared-net'));
+    expect(addrOf(second.body)).toBe('10.9.0.11');
+    const third = await postVsVip(c, 'vip-c', autoVip('shared-net'));
+    expect(third.status).toBe(400);
+    expect(third.body).toEqual({ error: 'No available free IPs' });
+  });
+
   it('hands out a /29 range lowest first, refuses the seventh, reuses a freed address', async () => {
     const { c } = await sim();
     await net29(c);

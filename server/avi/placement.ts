@@ -336,6 +336,20 @@ export function dataNetwork(svc: ObjectService, vs: Rec, cloud: string | undefin
   return inCloud.find((n) => v4Subnets(n).length > 0);
 }
 
+/** Every data-NIC address held by a Service Engine (VIP allocation must not hand these out). */
+export function seDataAddresses(svc: ObjectService): Set<string> {
+  const out = new Set<string>();
+  for (const se of svc.store.collection('serviceengine').values()) {
+    for (const nic of asList(se.data.data_vnics)) {
+      if (!isObject(nic)) continue;
+      for (const vn of asList(nic.vnic_networks)) {
+        if (isObject(vn) && isObject(vn.ip) && isObject(vn.ip.ip_addr) && typeof vn.ip.ip_addr.addr === 'string') out.add(vn.ip.ip_addr.addr);
+      }
+    }
+  }
+  return out;
+}
+
 /** Addresses taken on a network: SE data NICs and VIPs anywhere (VIPs are not per network). */
 function usedAddresses(svc: ObjectService): Set<number> {
   const used = new Set<number>();
@@ -343,14 +357,7 @@ function usedAddresses(svc: ObjectService): Set<number> {
     const n = typeof addr === 'string' ? v4ToInt(addr) : undefined;
     if (n !== undefined) used.add(n);
   };
-  for (const se of svc.store.collection('serviceengine').values()) {
-    for (const nic of asList(se.data.data_vnics)) {
-      if (!isObject(nic)) continue;
-      for (const vn of asList(nic.vnic_networks)) {
-        if (isObject(vn) && isObject(vn.ip) && isObject(vn.ip.ip_addr)) add(vn.ip.ip_addr.addr);
-      }
-    }
-  }
+  for (const addr of seDataAddresses(svc)) add(addr);
   for (const vsvip of svc.store.collection('vsvip').values()) {
     for (const vip of asList(vsvip.data.vip)) if (isObject(vip) && isObject(vip.ip_address)) add(vip.ip_address.addr);
   }
@@ -419,7 +426,7 @@ interface ServerCount {
   enabled: number;
 }
 
-/** Pools a VS sends traffic to: pool_ref, pool groups' members, service pool selectors, HTTP policies. */
+/** Pools a VS sends traffic to: pool_ref, pool groups' members, service pool selectors, HTTP and L4 policies. */
 export function poolsOf(svc: ObjectService, vs: Rec): Rec[] {
   const pools = new Map<string, Rec>();
   const visit = (rec: Rec, depth: number) => {
@@ -430,7 +437,7 @@ export function poolsOf(svc: ObjectService, vs: Rec): Rec[] {
       if (type === 'pool') {
         const p = svc.store.get('pool', uuid);
         if (p) pools.set(uuid, p);
-      } else if ((type === 'poolgroup' || type === 'httppolicyset') && depth < 2) {
+      } else if ((type === 'poolgroup' || type === 'httppolicyset' || type === 'l4policyset') && depth < 2) {
         const r = svc.store.get(type, uuid);
         if (r) visit(r, depth + 1);
       }

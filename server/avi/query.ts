@@ -137,25 +137,44 @@ export function listObjects(
   const start = (page - 1) * pageSize;
   const pageRecs = matches.slice(start, start + pageSize);
 
-  const includeName = flagParam(q, 'include_name');
-  const skipDefault = flagParam(q, 'skip_default');
-  const fields = q.has('fields') ? new Set([...list(q.get('fields')), 'name', 'url', 'uuid']) : undefined;
-  // `join_subresources=runtime` adds the object's runtime (and a VS's `vip_runtime`)
-  const joinRuntime = list(q.get('join_subresources')).includes('runtime');
-  const results = pageRecs.map((rec) => {
-    if (!skipDefault && !fields && !joinRuntime) return svc.renderJson(rec, ctx, includeName);
-    let out = svc.render(rec, ctx, includeName);
-    if (skipDefault) out = stripDefaults(out, shape);
-    if (fields) out = Object.fromEntries(Object.entries(out).filter(([k]) => fields.has(k)));
-    if (joinRuntime) Object.assign(out, runtimeSubresources(svc, rec, ctx, includeName));
-    return JSON.stringify(out);
-  });
+  const view = readView(q);
+  const results = pageRecs.map((rec) => renderRead(svc, rec, ctx, view));
 
   const count = matches.length;
   // `next` only while another page exists: absent, not empty, on the last one.
   const next = start + pageSize < count ? nextUrl(ctx.base, type, rawQuery, page + 1) : undefined;
   const tail = next === undefined ? '' : `,"next":${JSON.stringify(next)}`;
   return { count, next, json: `{"count":${count},"results":[${results.join(',')}]${tail}}` };
+}
+
+/** How a read asks objects to be shown: the parameters GET one and GET collection share. */
+export interface ReadView {
+  includeName: boolean;
+  skipDefault: boolean;
+  /** `fields=a,b` projection (name, url and uuid always kept) */
+  fields?: Set<string>;
+  /** `join_subresources=runtime` adds the object's runtime (and a VS's `vip_runtime`) */
+  joinRuntime: boolean;
+}
+
+export function readView(q: URLSearchParams): ReadView {
+  return {
+    includeName: flagParam(q, 'include_name'),
+    skipDefault: flagParam(q, 'skip_default'),
+    fields: q.has('fields') ? new Set([...list(q.get('fields')), 'name', 'url', 'uuid']) : undefined,
+    joinRuntime: list(q.get('join_subresources')).includes('runtime'),
+  };
+}
+
+/** One object as a read shows it, serialised (the cached rendering when nothing changes it). */
+export function renderRead(svc: ObjectService, rec: Rec, ctx: Ctx, view: ReadView): string {
+  const { includeName, skipDefault, fields, joinRuntime } = view;
+  if (!skipDefault && !fields && !joinRuntime) return svc.renderJson(rec, ctx, includeName);
+  let out = svc.render(rec, ctx, includeName);
+  if (skipDefault) out = stripDefaults(out, svc.catalog.shapeOf(rec.type));
+  if (fields) out = Object.fromEntries(Object.entries(out).filter(([k]) => fields.has(k)));
+  if (joinRuntime) Object.assign(out, runtimeSubresources(svc, rec, ctx, includeName));
+  return JSON.stringify(out);
 }
 
 /** `next` keeps every original parameter as the client wrote it, with `page` set. */

@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Context } from 'openapi-backend';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
-import { flagParam, listObjects } from '../avi/query.js';
+import { listObjects, readView, renderRead } from '../avi/query.js';
 import type { Rec } from '../store/store.js';
 import { sendJson, sendJsonText, type ApiCall } from './api.js';
 
@@ -35,7 +35,7 @@ export async function genericHandler(
     case 'list':
       return sendJsonText(res, 200, listObjects(svc, type, query, rawQuery, ctx).json);
     case 'get':
-      return sendJsonText(res, 200, svc.renderJson(svc.getOne(type, uuid, ctx), ctx, flagParam(query, 'include_name')));
+      return sendJsonText(res, 200, renderRead(svc, svc.getOne(type, uuid, ctx), ctx, readView(query)));
     case 'create': {
       const slug = call.headers.slug;
       const rec = svc.create(type, body, ctx, { slug: typeof slug === 'string' ? slug : undefined });

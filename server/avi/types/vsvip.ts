@@ -16,6 +16,7 @@ import { errors } from '../errors.js';
 import { type Allocation, type Prefix, VipIndex, allocateV4, asPrefix, subnetHolding, vrfOf } from '../ipam.js';
 import { isObject } from '../shape-ops.js';
 import type { Data } from '../../store/store.js';
+import { seDataAddresses } from '../placement.js';
 
 type Vip = Record<string, unknown>;
 
@@ -74,7 +75,10 @@ function assignAddresses(svc: ObjectService, index: VipIndex, w: WriteContext): 
   const vrf = vrfOf(data);
   const mine = new Set<string>();
   const takenByOther = (addr: string) => [...index.holders(vrf, addr)].find((u) => u !== self);
-  const taken = (addr: string) => mine.has(addr) || takenByOther(addr) !== undefined;
+  // Ranges for VIPs and SEs are shared: an address an SE's data NIC holds is not free either.
+  let seAddrs: Set<string> | undefined;
+  const heldBySe = (addr: string) => (seAddrs ??= seDataAddresses(svc)).has(addr);
+  const taken = (addr: string) => mine.has(addr) || takenByOther(addr) !== undefined || heldBySe(addr);
   const claim = (addr: string) => {
     const holder = takenByOther(addr);
     if (holder !== undefined) {
