@@ -11,6 +11,7 @@ import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { createApi, isApiPath, sendError, type Api, type ApiOptions } from './api.js';
 import { coverage } from './coverage.js';
+import { createNsx, type Nsx } from '../nsxt/index.js';
 
 export type AppOptions = ApiOptions;
 export type { Authenticate, Principal } from './api.js';
@@ -24,10 +25,12 @@ export interface Simulator {
 
 export async function createListener(engine: Engine, options: AppOptions = {}): Promise<Simulator> {
   const api = await createApi(engine, options);
+  const nsx = createNsx(engine);
   let built: Promise<Express> | undefined;
-  const app = () => (built ??= buildApp(engine, api));
+  const app = () => (built ??= buildApp(engine, api, nsx));
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    if (isApiPath(req.url)) void api.handle(req, res);
+    if (nsx.handles(req.url)) void nsx.handle(req, res);
+    else if (isApiPath(req.url)) void api.handle(req, res);
     else app().then((a) => a(req, res), (e: unknown) => sendError(res, e));
   };
   return { app, listener };
@@ -37,7 +40,7 @@ export async function createApp(engine: Engine, options: AppOptions = {}): Promi
   return (await createListener(engine, options)).app();
 }
 
-async function buildApp(engine: Engine, api: Api): Promise<Express> {
+async function buildApp(engine: Engine, api: Api, nsx: Nsx): Promise<Express> {
   const { default: express } = await import('express');
   const app = express();
   app.disable('x-powered-by');
@@ -45,6 +48,10 @@ async function buildApp(engine: Engine, api: Api): Promise<Express> {
   app.set('query parser', false);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
+    if (nsx.handles(req.originalUrl)) {
+      req.url = req.originalUrl;
+      return void nsx.handle(req, res);
+    }
     if (!isApiPath(req.originalUrl)) return next();
     req.url = req.originalUrl;
     void api.handle(req, res);

@@ -171,6 +171,8 @@ export class Store {
 
   private refsOf(type: string, data: Data): Set<string> {
     const refs = new Set<string>();
+    // Types outside the Avi document (the NSX-T stub's) hold no Avi references.
+    if (!this.catalog.typeInfo(type)) return refs;
     forEachRef(data, this.catalog.shapeOf(type), (uuid, target) => refs.add(refKey(target, uuid)));
     return refs;
   }
