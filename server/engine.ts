@@ -11,6 +11,8 @@ import { randomIds, seededIds, type Ids } from './ids.js';
 import { loadScenario, defaultScenarioPath, type Scenario } from './scenario.js';
 import { FrontDoor, type Credential } from './avi/sessions.js';
 import { nanoid } from 'nanoid';
+import { nsxStateOf, type NsxOptions, type NsxState } from './nsxt/state.js';
+import { applyNsxScenario } from './nsxt/scenario.js';
 
 export interface EngineOptions {
   /** scenario file (YAML or JSON); the fresh-controller scenario by default */
@@ -26,6 +28,8 @@ export interface EngineOptions {
   /** journal size that triggers a snapshot (tests make it small) */
   compactAfterBytes?: number;
   document?: AviDocument;
+  /** the NSX-T manager stub: its credentials and realization delay */
+  nsx?: NsxOptions;
 }
 
 export class Engine {
@@ -38,6 +42,8 @@ export class Engine {
   frontDoor!: FrontDoor;
   /** who can log in; the admin password is printed at start */
   credentials: Credential[] = [];
+  /** the NSX-T manager stub's credentials and realization clock (its objects are in the store) */
+  nsx!: NsxState;
   /** when this controller "booted" (cluster up_since), µs */
   readonly startedMicros: number;
 
@@ -55,9 +61,11 @@ export class Engine {
     const engine = new Engine(options);
     engine.scenario = await loadScenario(options.scenario ?? defaultScenarioPath);
     engine.credentials = credentialsOf(engine.scenario.controller.credentials, options.adminPassword);
+    engine.nsx = nsxStateOf(engine.scenario.nsxt?.credentials, options.nsx);
     engine.frontDoor = new FrontDoor(engine.credentials, () => engine.idleTimeoutMinutes());
     const restored = engine.persistence ? await engine.persistence.load() : false;
     if (!restored) engine.scenario.apply(engine.objects);
+    if (!restored) applyNsxScenario(engine);
     if (options.idleTimeoutMinutes !== undefined) engine.setIdleTimeout(options.idleTimeoutMinutes);
     if (!restored) await engine.persistence?.compact();
     else await engine.commit();

@@ -31,12 +31,19 @@ export interface ControllerFacts {
   [key: string]: unknown;
 }
 
+/** The `nsxt:` section: the NSX-T manager stub's credentials and Tier-1 gateways. */
+export interface NsxScenario {
+  credentials?: { username?: string; password?: string };
+  tier1s: Array<{ id: string; [field: string]: unknown }>;
+}
+
 export class Scenario {
   constructor(
     readonly file: string,
     readonly name: string,
     readonly controller: ControllerFacts,
     readonly objects: ScenarioObject[],
+    readonly nsxt?: NsxScenario,
   ) {}
 
   /** Creates every object; refs may point forward, so unresolved ones are retried. */
@@ -83,5 +90,26 @@ export async function loadScenario(file: string): Promise<Scenario> {
     const { _system, ...body } = raw;
     objects.push({ type, body, system: _system === true });
   }
-  return new Scenario(file, String(doc.name ?? file), controller, objects);
+  return new Scenario(file, String(doc.name ?? file), controller, objects, nsxtSection(file, doc.nsxt));
+}
+
+function nsxtSection(file: string, raw: unknown): NsxScenario | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isObject(raw)) throw new Error(`${file}: 'nsxt' must be a mapping`);
+  let credentials: NsxScenario['credentials'];
+  if (raw.credentials !== undefined) {
+    const c = raw.credentials;
+    if (!isObject(c)) throw new Error(`${file}: nsxt.credentials must be a mapping {username, password}`);
+    credentials = {
+      username: c.username === undefined ? undefined : String(c.username),
+      password: c.password === undefined ? undefined : String(c.password),
+    };
+  }
+  const list = raw.tier1s ?? [];
+  if (!Array.isArray(list)) throw new Error(`${file}: nsxt.tier1s must be a list`);
+  const tier1s = list.map((t, i) => {
+    if (!isObject(t) || typeof t.id !== 'string' || !t.id) throw new Error(`${file}: nsxt.tier1s[${i}] must be a mapping with an id`);
+    return t as NsxScenario['tier1s'][number];
+  });
+  return { credentials, tier1s };
 }

@@ -1,0 +1,37 @@
+/**
+ * The per-engine NSX-T facts that are not objects: the manager's credentials (separate from the
+ * Avi ones) and the realization clock. Objects (Tier-1s, static routes) live in the store.
+ */
+import { nanoid } from 'nanoid';
+
+export interface NsxOptions {
+  /** NSX manager user (default: the scenario's, else `admin`) */
+  username?: string;
+  /** NSX manager password (default: the scenario's, else generated and printed) */
+  password?: string;
+  /** ms a route stays IN_PROGRESS after each change before it is REALIZED (default 0) */
+  realizationDelayMs?: number;
+}
+
+export interface NsxState {
+  username: string;
+  password: string;
+  realizationDelayMs: number;
+  /** intent path → wall-clock ms of its last change (for the realization delay) */
+  readonly changedAt: Map<string, number>;
+  /** realization outcome forced per intent path (fault injection: 'ERROR') */
+  readonly forcedState: Map<string, string>;
+}
+
+export function nsxStateOf(
+  fromScenario: { username?: string; password?: string } | undefined,
+  options: NsxOptions = {},
+): NsxState {
+  return {
+    username: options.username || fromScenario?.username || 'admin',
+    password: options.password || fromScenario?.password || nanoid(16),
+    realizationDelayMs: Math.max(0, options.realizationDelayMs ?? 0),
+    changedAt: new Map(),
+    forcedState: new Map(),
+  };
+}
