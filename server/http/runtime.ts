@@ -51,35 +51,21 @@ export function runtimeHandlers(engine: Engine): Record<string, ApiHandler> {
     return out;
   }
 
+  /** `GET /api/<type>/<uuid>/runtime/`: the object's identity (url, and uuid/name when asked) and its runtime. */
+  function runtimeOf(type: string, identity: boolean, body: (rec: Rec, ctx: Ctx, includeName: boolean) => Data): ApiHandler {
+    return (c, call, res) => {
+      const rec = svc.getOne(type, uuidParam(c), call.ctx);
+      const includeName = flagParam(call.query, 'include_name');
+      const url = svc.renderRef(call.ctx.base, type, rec.uuid, includeName);
+      const head = identity ? { uuid: rec.uuid, name: svc.nameOf(rec), url } : { url };
+      sendJson(res, 200, { ...head, ...body(rec, call.ctx, includeName) });
+    };
+  }
+
   return {
-    'GET /api/virtualservice/{uuid}/runtime/': (c, call, res) => {
-      const vs = svc.getOne('virtualservice', uuidParam(c), call.ctx);
-      const includeName = flagParam(call.query, 'include_name');
-      sendJson(res, 200, {
-        uuid: vs.uuid,
-        name: svc.nameOf(vs),
-        url: svc.renderRef(call.ctx.base, 'virtualservice', vs.uuid, includeName),
-        ...vsRuntime(svc, vs, call.ctx, includeName),
-      });
-    },
-    'GET /api/pool/{uuid}/runtime/': (c, call, res) => {
-      const pool = svc.getOne('pool', uuidParam(c), call.ctx);
-      const includeName = flagParam(call.query, 'include_name');
-      sendJson(res, 200, {
-        uuid: pool.uuid,
-        name: svc.nameOf(pool),
-        url: svc.renderRef(call.ctx.base, 'pool', pool.uuid, includeName),
-        ...poolRuntime(svc, pool),
-      });
-    },
-    'GET /api/serviceenginegroup/{uuid}/runtime/': (c, call, res) => {
-      const group = svc.getOne('serviceenginegroup', uuidParam(c), call.ctx);
-      const includeName = flagParam(call.query, 'include_name');
-      sendJson(res, 200, {
-        url: svc.renderRef(call.ctx.base, 'serviceenginegroup', group.uuid, includeName),
-        ...segRuntime(svc, group, call.ctx, includeName),
-      });
-    },
+    'GET /api/virtualservice/{uuid}/runtime/': runtimeOf('virtualservice', true, (vs, ctx, names) => vsRuntime(svc, vs, ctx, names)),
+    'GET /api/pool/{uuid}/runtime/': runtimeOf('pool', true, (pool) => poolRuntime(svc, pool)),
+    'GET /api/serviceenginegroup/{uuid}/runtime/': runtimeOf('serviceenginegroup', false, (group, ctx, names) => segRuntime(svc, group, ctx, names)),
     // The inventory of every virtual service the tenant sees, with the collection's filters and
     // paging (the VS list is made first, then each entry is turned into its inventory).
     'virtualservice-inventory.list': (_c, call, res) => {
