@@ -21,6 +21,15 @@ export interface NsxState {
   readonly changedAt: Map<string, number>;
   /** realization outcome forced per intent path (fault injection: 'ERROR') */
   readonly forcedState: Map<string, string>;
+  /** JSESSIONID → session (shared by every listener serving this engine) */
+  readonly sessions: Map<string, NsxSession>;
+}
+
+export interface NsxSession {
+  user: string;
+  xsrf: string;
+  /** wall-clock ms of the last use (idle timeout) */
+  lastUsed: number;
 }
 
 export function nsxStateOf(
@@ -33,5 +42,6 @@ export function nsxStateOf(
     realizationDelayMs: Math.max(0, options.realizationDelayMs ?? 0),
     changedAt: new Map(),
     forcedState: new Map(),
+    sessions: new Map(),
   };
 }

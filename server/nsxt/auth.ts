@@ -1,0 +1,87 @@
+/**
+ * NSX manager auth (contract §2), with credentials of its own (engine.nsx), separate from Avi's:
+ * - `Authorization: Basic <base64 user:pass>` on every request (the cloud provider's default);
+ * - `Authorization: Remote <base64 user:pass>` (remote auth: same check) [inferred];
+ * - `csp-auth-token: <token>` (VMC): any non-empty token is accepted, since no CSP exists to
+ *   check it against [inferred];
+ * - a session from `POST /api/session/create` (form j_username, j_password): the `JSESSIONID`
+ *   cookie authenticates, and writes through it must carry the session's `X-XSRF-TOKEN`
+ *   (missing or wrong → 403 error_code 98). Terraform sends Basic and the session together: a
+ *   request with a valid Authorization header needs no XSRF token.
+ * Bad or missing credentials → 403 with the §2 body. Sessions idle out after 30 min [inferred].
+ */
+import type { IncomingMessage } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Engine } from '../engine.js';
+import { nsxErrors } from './errors.js';
+
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Who made the request (the user name for `_last_modified_user`); throws the NSX 403. */
+export function authenticateNsx(engine: Engine, req: IncomingMessage): string {
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^(Basic|Remote)\s+(\S+)\s*$/i.exec(auth);
+    if (!m) throw nsxErrors.badCredentials();
+    const decoded = Buffer.from(m[2]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw nsxErrors.badCredentials();
+    const user = decoded.slice(0, colon);
+    if (!checkPassword(engine, user, decoded.slice(colon + 1))) throw nsxErrors.badCredentials();
+    return user;
+  }
+  const csp = req.headers['csp-auth-token'];
+  if (typeof csp === 'string' && csp.trim()) return engine.nsx.username;
+  const sids = cookieValues(req.headers.cookie, 'JSESSIONID');
+  if (sids.length) {
+    const now = Date.now();
+    for (const sid of sids) {
+      const s = engine.nsx.sessions.get(sid);
+      if (s && now - s.lastUsed > SESSION_IDLE_MS) engine.nsx.sessions.delete(sid);
+    }
+    // a client that kept an old JSESSIONID beside a new one sends both: the live one counts
+    const live = sids.map((sid) => engine.nsx.sessions.get(sid)).find((s) => s !== undefined);
+    const write = !READ_METHODS.has((req.method ?? 'GET').toUpperCase());
+    if (!live) {
+      // an expired session: a write that carried an XSRF token is told the token is stale
+      if (write && req.headers['x-xsrf-token']) throw nsxErrors.badXsrf();
+      throw nsxErrors.badCredentials();
+    }
+    if (write && req.headers['x-xsrf-token'] !== live.xsrf) throw nsxErrors.badXsrf();
+    live.lastUsed = now;
+    return live.user;
+  }
+  throw nsxErrors.badCredentials();
+}
+
+export function checkPassword(engine: Engine, user: string, password: string): boolean {
+  return user === engine.nsx.username && safeEqual(password, engine.nsx.password);
+}
+
+/** `POST /api/session/create`: a new session for a form body; the cookie and XSRF token. */
+export function createSession(engine: Engine, form: URLSearchParams): { id: string; xsrf: string; user: string } {
+  const user = form.get('j_username') ?? '';
+  const password = form.get('j_password') ?? '';
+  if (!checkPassword(engine, user, password)) throw nsxErrors.badCredentials();
+  const id = randomBytes(24).toString('hex').toUpperCase();
+  const xsrf = randomBytes(24).toString('base64url');
+  engine.nsx.sessions.set(id, { user, xsrf, lastUsed: Date.now() });
+  return { id, xsrf, user };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Every value of cookie `name` in a Cookie header, in order. */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  const out: string[] = [];
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) out.push(part.slice(eq + 1).trim());
+  }
+  return out;
+}
