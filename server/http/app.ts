@@ -12,6 +12,7 @@ import { errors } from '../avi/errors.js';
 import { createApi, isApiPath, sendError, type Api, type ApiOptions } from './api.js';
 import { coverage } from './coverage.js';
 import { createNsx, type Nsx } from '../nsxt/index.js';
+import { linkNsxt } from '../nsxt/linked.js';
 
 export type AppOptions = ApiOptions;
 export type { Authenticate, Principal } from './api.js';
@@ -26,6 +27,8 @@ export interface Simulator {
 export async function createListener(engine: Engine, options: AppOptions = {}): Promise<Simulator> {
   const api = await createApi(engine, options);
   const nsx = createNsx(engine);
+  // NSX-T linked behaviour (Avi VIP → Tier-1 route), once per engine
+  linkNsxt(engine);
   let built: Promise<Express> | undefined;
   const app = () => (built ??= buildApp(engine, api, nsx));
   const listener = (req: IncomingMessage, res: ServerResponse) => {
@@ -59,6 +62,11 @@ async function buildApp(engine: Engine, api: Api, nsx: Nsx): Promise<Express> {
 
   app.get('/_mock/coverage', (_req, res) => {
     res.json(coverage(engine, api.backend));
+  });
+
+  // Avi VIPs vs NSX-T Tier-1 routes (server/nsxt/linked.ts)
+  app.get('/_mock/nsxt/check', (_req, res) => {
+    res.json(linkNsxt(engine).check());
   });
 
   app.use((req: Request, res: Response) => {

@@ -9,6 +9,7 @@ import type { ObjectService } from '../objects.js';
 import { isObject } from '../shape-ops.js';
 import { tenantOf, type Data } from '../../store/store.js';
 import { placementOf, vhChildren } from '../placement.js';
+import { nsxtLinkOf } from '../../nsxt/linked.js';
 
 /** The uuid of a default object by name: the object's tenant then admin, on its own cloud. */
 export function defaultRef(svc: ObjectService, data: Data, type: string, name: string): string | undefined {
@@ -60,6 +61,8 @@ export function virtualserviceBehaviour(svc: ObjectService): TypeBehaviour {
     },
     afterWrite(rec) {
       placement.place(rec);
+      // NSX-T clouds: the VIP routes follow the placement just made (server/nsxt/linked.ts)
+      nsxtLinkOf(svc.store)?.afterPlacement();
     },
     renderExtras(rec, out) {
       const children = vhChildren(svc, rec);
