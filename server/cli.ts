@@ -10,6 +10,7 @@ import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
 import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
 import { listen, type Listening } from './http/listen.js';
+import { createNsxListener } from './nsxt/index.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
 
@@ -26,6 +27,12 @@ Usage: avisim [options]
   --password <pw>       admin password (env AVISIM_PASSWORD; default: the scenario's, else generated and printed)
   --idle-timeout <min>  session idle timeout in minutes, 0 = never (env AVISIM_IDLE_TIMEOUT;
                         default: controllerproperties.api_idle_timeout, 15)
+  --nsx-port <n|off>    a port of its own for the NSX-T manager stub, HTTPS with the Avi certificate (env AVISIM_NSX_PORT,
+                        default off; the stub is always served on the Avi listeners too, under /policy/api/v1)
+  --nsx-user <name>     NSX manager user (env AVISIM_NSX_USER; default: the scenario's nsxt.credentials, else admin)
+  --nsx-password <pw>   NSX manager password (env AVISIM_NSX_PASSWORD; default: the scenario's, else generated and printed)
+  --nsx-realization-delay <ms>  static routes stay IN_PROGRESS this long after each change before REALIZED
+                        (env AVISIM_NSX_REALIZATION_DELAY, default 0)
   -h, --help            this text
 `;
 
@@ -52,6 +59,10 @@ async function main(): Promise<void> {
       'state-file': { type: 'string' },
       password: { type: 'string' },
       'idle-timeout': { type: 'string' },
+      'nsx-port': { type: 'string' },
+      'nsx-user': { type: 'string' },
+      'nsx-password': { type: 'string' },
+      'nsx-realization-delay': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,6 +76,8 @@ async function main(): Promise<void> {
   if (httpPort === undefined && httpsPort === undefined) {
     throw new Error('both listeners are off (--port off and --https-port off): turn at least one on');
   }
+  const nsxPort = parsePort(values['nsx-port'] ?? env.AVISIM_NSX_PORT ?? 'off', '--nsx-port / AVISIM_NSX_PORT');
+  const nsxDelay = parseDelay(values['nsx-realization-delay'] ?? env.AVISIM_NSX_REALIZATION_DELAY);
   const host = values.host ?? env.AVISIM_HOST ?? '0.0.0.0';
   const wildcard = host === '0.0.0.0' || host === '::';
   const seedText = values.seed ?? env.AVISIM_SEED;
@@ -76,8 +89,13 @@ async function main(): Promise<void> {
       stateFile: values['state-file'] ?? env.AVISIM_STATE_FILE,
       adminPassword: values.password ?? env.AVISIM_PASSWORD,
       idleTimeoutMinutes: parseIdleTimeout(values['idle-timeout'] ?? env.AVISIM_IDLE_TIMEOUT),
+      nsx: {
+        username: values['nsx-user'] ?? env.AVISIM_NSX_USER,
+        password: values['nsx-password'] ?? env.AVISIM_NSX_PASSWORD,
+        realizationDelayMs: nsxDelay,
+      },
     }),
-    httpsPort === undefined
+    httpsPort === undefined && nsxPort === undefined
       ? undefined
       : loadOrGenerateTls({
           certFile: values['tls-cert'] ?? env.AVISIM_TLS_CERT,
@@ -90,6 +108,7 @@ async function main(): Promise<void> {
   const servers: Listening[] = [];
   const shown = wildcard ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
   const urls: { base: string; note: string }[] = [];
+  let nsxBase: string | undefined;
   try {
     // Plain HTTP is printed first: tools that take the first "Avi API:" line keep getting a URL
     // a plain client can use.
@@ -103,6 +122,12 @@ async function main(): Promise<void> {
       servers.push(server);
       urls.push({ base: `https://${shown}:${server.port}`, note: `  (${describeCert(tls, values['tls-cert'] ?? env.AVISIM_TLS_CERT)})` });
     }
+    // The NSX-T manager stub on a port of its own, so clients can be given a separate manager host.
+    if (nsxPort !== undefined && tls) {
+      const server = await listen(createNsxListener(engine), nsxPort, host, { cert: tls.cert, key: tls.key });
+      servers.push(server);
+      nsxBase = `https://${shown}:${server.port}`;
+    }
   } catch (e) {
     await Promise.all(servers.map((s) => s.close(0)));
     await engine.close();
@@ -114,6 +139,9 @@ async function main(): Promise<void> {
   console.log(`  coverage:  ${urls[0]!.base}/_mock/coverage`);
   const admin = engine.credentials.find((c) => c.username === 'admin')!;
   console.log(`  user:      admin  password: ${admin.password}  (POST /login, or HTTP Basic once allowed)`);
+  console.log(`  NSX API:   ${nsxBase ?? urls[urls.length - 1]!.base}/policy/api/v1/${nsxBase ? '  (own port, same certificate)' : ''}`);
+  if (engine.nsx.realizationDelayMs) console.log(`  NSX realization delay: ${engine.nsx.realizationDelayMs} ms`);
+  console.log(`  NSX user:  ${engine.nsx.username}  password: ${engine.nsx.password}  (HTTP Basic, or POST /api/session/create)`);
   if (engine.persistence) console.log(`  state:     ${engine.persistence.file}`);
 
   let stopping = false;
@@ -134,6 +162,15 @@ function parseIdleTimeout(text: string | undefined): number | undefined {
   const n = Number(text);
   if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > 1440) {
     throw new Error(`--idle-timeout / AVISIM_IDLE_TIMEOUT must be whole minutes 0-1440, got "${text}"`);
+  }
+  return n;
+}
+
+function parseDelay(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > 3_600_000) {
+    throw new Error(`--nsx-realization-delay / AVISIM_NSX_REALIZATION_DELAY must be whole milliseconds 0-3600000, got "${text}"`);
   }
   return n;
 }
