@@ -5,9 +5,15 @@
  * Environment after seed 002 (TKGi on NSX-T): cloud `nsx-t-lhr`, Tier-1 `The-Tier-1`,
  * VIP network 10.146.102.0/24.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { client, startSim, type Sim } from './helpers.js';
-import { deleteStaticRoute, listStaticRoutes, upsertStaticRoute, upsertTier1 } from '../server/nsxt/routes.js';
+import { client, startSim, TEST_HOST, type Sim } from './helpers.js';
+import { Engine } from '../server/engine.js';
+import { createApp } from '../server/http/app.js';
+import { listStaticRoutes, upsertTier1 } from '../server/nsxt/routes.js';
 
 type Data = Record<string, any>;
 
@@ -69,8 +75,17 @@ async function makeVs(extra: Data = {}, vipExtra: Data = {}): Promise<{ vs: Data
   return { vs, vsvip };
 }
 
-async function check(): Promise<Data> {
-  const res = await api.get('/_mock/nsxt/check');
+/** The NSX Policy API of the same simulator, with the NSX manager's own credentials. */
+function nsx(method: 'get' | 'patch' | 'delete', url: string, body?: Data) {
+  const { username, password } = sim.engine.nsx;
+  const req = request(sim.app)[method](`/policy/api/v1${url}`)
+    .set('Host', TEST_HOST)
+    .set('Authorization', `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`);
+  return body === undefined ? req : req.send(body);
+}
+
+async function check(s: Sim = sim): Promise<Data> {
+  const res = await request(s.app).get('/_mock/nsxt/check').set('Host', TEST_HOST);
   expect(res.status).toBe(200);
   return res.body;
 }
@@ -78,7 +93,8 @@ async function check(): Promise<Data> {
 beforeEach(async () => {
   sim = await startSim({ seed: 11 });
   api = client(sim);
-  upsertTier1(sim.engine, T1, { tier0_path: '/infra/tier-0s/t0' });
+  const t1 = await nsx('patch', `/infra/tier-1s/${T1}`, { display_name: T1, tier0_path: '/infra/tier-0s/t0' });
+  expect(t1.status, t1.text).toBe(200);
   cloud = await post('cloud', {
     name: 'nsx-t-lhr',
     vtype: 'CLOUD_NSXT',
@@ -133,6 +149,13 @@ describe('NSX-T linked behaviour: a VIP /32 route per VS on the Tier-1', () => {
     });
     expect(r.next_hops).toEqual([{ ip_address: ips[se!], admin_distance: 1 }]);
     expect(ips[se!]).toMatch(/^10\.146\.102\.2\d\d$/);
+    // as the NSX API serves it, and found by the convention's tags
+    const served = await nsx('get', `/infra/tier-1s/${T1}/static-routes/avi-${vsvip.uuid}-0`);
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(r);
+    const found = await nsx('get', `/search/query?query=resource_type:StaticRoutes AND tags.scope:avi.vmware.com\\/vsvip AND tags.tag:${vsvip.uuid}`);
+    expect(found.status, found.text).toBe(200);
+    expect(found.body.results.map((x: Data) => x.id)).toEqual([r.id]);
     expect(await check()).toEqual({ ok: true, vips_without_route: [], routes_without_vip: [] });
 
     // a VS write that changes nothing placement-wise keeps the route's revision
@@ -141,7 +164,7 @@ describe('NSX-T linked behaviour: a VIP /32 route per VS on the Tier-1', () => {
   });
 
   it('uses the VsVip tier1_lr over the cloud default', async () => {
-    upsertTier1(sim.engine, 'other-t1', {});
+    expect((await nsx('patch', '/infra/tier-1s/other-t1', {})).status).toBe(200);
     const { vsvip } = await makeVs({}, { tier1_lr: '/infra/tier-1s/other-t1' });
     expect(routes()).toHaveLength(0);
     expect(routes('other-t1').map((r) => r.network)).toEqual([`${vsvip.vip[0].ip_address.addr}/32`]);
@@ -226,7 +249,7 @@ describe('NSX-T linked behaviour: a VIP /32 route per VS on the Tier-1', () => {
   it('the check reports a VIP whose route was deleted by hand, and a leftover Avi route', async () => {
     const { vs, vsvip } = await makeVs();
     const vip = vsvip.vip[0].ip_address.addr;
-    deleteStaticRoute(sim.engine, T1, `avi-${vsvip.uuid}-0`);
+    expect((await nsx('delete', `/infra/tier-1s/${T1}/static-routes/avi-${vsvip.uuid}-0`)).status).toBe(200);
     let report = await check();
     expect(report.ok).toBe(false);
     expect(report.vips_without_route).toEqual([
@@ -239,13 +262,18 @@ describe('NSX-T linked behaviour: a VIP /32 route per VS on the Tier-1', () => {
     expect((await check()).ok).toBe(true);
 
     const gone = 'vsvip-00000000-0000-4000-8000-000000000000';
-    upsertStaticRoute(sim.engine, T1, `avi-${gone}-0`, {
+    const leftover = await nsx('patch', `/infra/tier-1s/${T1}/static-routes/avi-${gone}-0`, {
       network: '10.146.102.99/32',
       next_hops: [{ ip_address: '10.146.102.250' }],
       tags: [{ scope: 'avi.vmware.com/vsvip', tag: gone }, { scope: 'avi.vmware.com/vs', tag: 'virtualservice-gone' }],
     });
+    expect(leftover.status, leftover.text).toBe(200);
     // and a hand-made route that is not Avi's is none of the check's business
-    upsertStaticRoute(sim.engine, T1, 'pods_172.16.136.0_24', { network: '172.16.136.0/24', next_hops: [{ ip_address: '10.146.41.10' }] });
+    const pods = await nsx('patch', `/infra/tier-1s/${T1}/static-routes/pods_172.16.136.0_24`, {
+      network: '172.16.136.0/24',
+      next_hops: [{ ip_address: '10.146.41.10' }],
+    });
+    expect(pods.status, pods.text).toBe(200);
     report = await check();
     expect(report.ok).toBe(false);
     expect(report.vips_without_route).toEqual([]);
@@ -262,8 +290,75 @@ describe('NSX-T linked behaviour: a VIP /32 route per VS on the Tier-1', () => {
     expect(report.vips_without_route).toEqual([
       { vs: vs.uuid, vsvip: vsvip.uuid, vip: vsvip.vip[0].ip_address.addr, tier1: 'not-there', vip_id: '0', reason: 'Tier-1 not found' },
     ]);
-    upsertTier1(sim.engine, 'not-there', {});
+    expect((await nsx('patch', '/infra/tier-1s/not-there', {})).status).toBe(200);
     expect(routes('not-there')).toHaveLength(1);
     expect((await check()).ok).toBe(true);
+  });
+
+  it('the routes are journalled: a restart from the state file has them, and the check is ok', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'avisim-nsxt-')), 'state.json');
+    const first = await startSim({ stateFile: file, seed: 12 });
+    sim = first;
+    api = client(first);
+    expect((await nsx('patch', `/infra/tier-1s/${T1}`, {})).status).toBe(200);
+    cloud = await post('cloud', {
+      name: 'nsx-t-lhr',
+      vtype: 'CLOUD_NSXT',
+      nsxt_configuration: { data_network_config: { tier1_segment_config: { segment_config_mode: 'TIER1_SEGMENT_MANUAL', manual: { tier1_lrs: [{ tier1_lr_id: `/infra/tier-1s/${T1}` }] } } } },
+    });
+    net = await post('network', {
+      name: 'vip-l4-incluster-tkgi',
+      cloud_ref: `/api/cloud/${cloud.uuid}`,
+      configured_subnets: [{ prefix: { ip_addr: v4('10.146.102.0'), mask: 24 }, static_ip_ranges: [{ range: { begin: v4('10.146.102.100'), end: v4('10.146.102.120') }, type: 'STATIC_IPS_FOR_VIP' }] }],
+    });
+    seg = await post('serviceenginegroup', { name: 'se-group-generic', cloud_ref: `/api/cloud/${cloud.uuid}` });
+    await makeVs();
+    const before = routes();
+    expect(before).toHaveLength(1);
+    await first.engine.close();
+
+    // read before anything links the restored engine: the route came from the journal
+    const engine = await Engine.create({ stateFile: file, seed: 12 });
+    expect(listStaticRoutes(engine, T1)).toEqual(before);
+    const app = await createApp(engine);
+    const res = await request(app).get('/_mock/nsxt/check').set('Host', TEST_HOST);
+    expect(res.body).toEqual({ ok: true, vips_without_route: [], routes_without_vip: [] });
+    // the start-up reconcile found nothing to change
+    expect(listStaticRoutes(engine, T1)).toEqual(before);
+    await engine.close();
+  });
+
+  it('objects written before the link started (scenario, in-process) get their routes when it starts', async () => {
+    const engine = await Engine.create({ seed: 13 });
+    const ctx = { tenant: 'admin', base: '' };
+    upsertTier1(engine, T1, {});
+    const c = engine.objects.create('cloud', {
+      name: 'nsx-t-lhr',
+      vtype: 'CLOUD_NSXT',
+      nsxt_configuration: { data_network_config: { tier1_segment_config: { segment_config_mode: 'TIER1_SEGMENT_MANUAL', manual: { tier1_lrs: [{ tier1_lr_id: `/infra/tier-1s/${T1}` }] } } } },
+    }, ctx);
+    const n = engine.objects.create('network', {
+      name: 'vip-net',
+      cloud_ref: `/api/cloud/${c.uuid}`,
+      configured_subnets: [{ prefix: { ip_addr: v4('10.146.102.0'), mask: 24 }, static_ip_ranges: [{ range: { begin: v4('10.146.102.100'), end: v4('10.146.102.120') }, type: 'STATIC_IPS_FOR_VIP' }] }],
+    }, ctx);
+    const g = engine.objects.create('serviceenginegroup', { name: 'seg', cloud_ref: `/api/cloud/${c.uuid}` }, ctx);
+    const vv = engine.objects.create('vsvip', {
+      name: 'vv',
+      cloud_ref: `/api/cloud/${c.uuid}`,
+      vip: [{ vip_id: '0', auto_allocate_ip: true, ipam_network_subnet: { network_ref: `/api/network/${n.uuid}` } }],
+    }, ctx);
+    engine.objects.create('virtualservice', {
+      name: 'vs',
+      cloud_ref: `/api/cloud/${c.uuid}`,
+      se_group_ref: `/api/serviceenginegroup/${g.uuid}`,
+      vsvip_ref: `/api/vsvip/${vv.uuid}`,
+      services: [{ port: 443 }],
+    }, ctx);
+    expect(listStaticRoutes(engine)).toHaveLength(0);
+    const app = await createApp(engine);
+    expect(listStaticRoutes(engine, T1).map((r) => r.id)).toEqual([`avi-${vv.uuid}-0`]);
+    const res = await request(app).get('/_mock/nsxt/check').set('Host', TEST_HOST);
+    expect(res.body.ok).toBe(true);
   });
 });

@@ -29,8 +29,10 @@
  * `min_scaleout_per_vs` followed by a write of the VS (the swagger's `/scaleout` and `/scalein`
  * operations are not modelled). Whatever moves the placement, the routes follow.
  *
- * Mechanism: a store listener per engine marks the VsVips affected by each change (VS, VsVip,
- * SE, SE group, cloud, Tier-1) and reconciles them through the NSX model functions
+ * Mechanism: started once per engine (`linkNsxt`, from the HTTP listener set-up), which
+ * reconciles the NSX-T VsVips the store already holds; then a store listener marks the VsVips
+ * affected by each change (VS, VsVip, SE, SE group, cloud, Tier-1) and reconciles them through
+ * the NSX model functions
  * (server/nsxt/routes.ts), so the writes are ordinary store puts (journalled by persistence,
  * rolled back with a macro's restore). Route changes themselves only update an index: a route
  * deleted or added by hand through the NSX API stays that way until the Avi side changes again,
@@ -103,6 +105,11 @@ export class NsxtLink {
     this.svc = engine.objects;
     placementOf(this.svc); // placement hears of removals before this listener does
     this.unsubscribe = engine.store.subscribe((change) => this.onChange(change));
+    // What the store already holds (a scenario, a restored state file) is reconciled once, as a
+    // controller re-programs its cloud at start [inferred]: an unchanged route keeps its revision;
+    // Avi-looking routes of VsVips that no longer exist are left for the check to report.
+    for (const v of engine.store.collection('vsvip').values()) if (this.isNsxt(v)) this.dirty.add(v.uuid);
+    this.flush();
   }
 
   // ---- reactions -------------------------------------------------------------------------
