@@ -194,7 +194,7 @@ describe('static routes: fields and write semantics (§3, §4)', () => {
     expect(created.body).toMatchObject({ id: 'r1', _revision: 0, description: 'x' });
     expectError(await put(`${P}/infra/tier-1s/t1/static-routes/r1`, ROUTE), 400, 500127, /already exists/);
     const stale = await put(`${P}/infra/tier-1s/t1/static-routes/r1`, { ...ROUTE, _revision: 7 });
-    expectError(stale, 412, 604);
+    expectError(stale, 412, 604, 'The object was modified by somebody else.');
     expect(stale.body.httpStatus).toBe('PRECONDITION_FAILED');
     const replaced = await put(`${P}/infra/tier-1s/t1/static-routes/r1`, { ...ROUTE, _revision: 0 });
     expect(replaced.status).toBe(200);
@@ -290,7 +290,8 @@ describe('Tier-1s', () => {
     expectError(await patch(`${P}/infra/tier-1s/t3`, { tier0_path: 'nope' }), 400, 500012, 'The path=[nope] is invalid');
     await patch(`${P}/infra/tier-1s/t2/static-routes/r`, ROUTE);
     const refused = await del(`${P}/infra/tier-1s/t2`);
-    expectError(refused, 400, 500030, /cannot be deleted as either it has children or it is being referenced by other objects/);
+    expectError(refused, 400, 500030,
+      'The object path=[/infra/tier-1s/t2] cannot be deleted as either it has children or it is being referenced by other objects path=[/infra/tier-1s/t2/static-routes/r]');
     await del(`${P}/infra/tier-1s/t2/static-routes/r`);
     expect((await del(`${P}/infra/tier-1s/t2`)).status).toBe(200);
     expectError(await get(`${P}/infra/tier-1s/t2`), 404, 600);

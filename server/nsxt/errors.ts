@@ -70,15 +70,17 @@ export const nsxErrors = {
   /** §4: PUT on an existing object without `_revision` [text inferred] */
   alreadyExists: (path: string) =>
     new NsxError(400, 500127, `Cannot create an object with path=[${path}] as it already exists.`, 'Policy'),
-  /** §4: PUT with a stale `_revision` [code and text inferred] */
-  stale: (path: string) =>
-    new NsxError(412, 604, `The object ${path} was modified by somebody else. Please retry with the current _revision.`),
-  /** §4: deleting a Tier-1 that still has routes [code inferred; text from the contract] */
+  /** §4: PUT with a stale `_revision` [code inferred; text as NSX clients' fixtures quote it] */
+  stale: (_path: string) => new NsxError(412, 604, 'The object was modified by somebody else.'),
+  /**
+   * §4: deleting a Tier-1 that still has routes. Code 500030 and the `path=[...]` form as public
+   * NSX client code matches them (vmware-nsxlib, vCloud task logs) [children list format inferred].
+   */
   hasChildren: (path: string, children: string[]) =>
     new NsxError(
       400,
       500030,
-      `The object path=[${path}] cannot be deleted as either it has children or it is being referenced by other objects path=[${children.join(',')}].`,
+      `The object path=[${path}] cannot be deleted as either it has children or it is being referenced by other objects path=[${children.join(',')}]`,
       'Policy',
     ),
   /** §2: bad or missing credentials (body verbatim, no httpStatus) */
