@@ -145,6 +145,11 @@ describe('GET /policy/api/v1/search/query', () => {
     expect((await search(`query=resource_type:StaticRoutes%20AND%20NOT%20parent_path:%22/infra/tier-1s/b%22`)).body.result_count).toBe(1);
   });
 
+  it('hits without tags still carry tags: []', async () => {
+    const res = await search('query=id:r3');
+    expect(res.body.results[0].tags).toEqual([]);
+  });
+
   it('included_fields narrows the hits', async () => {
     const res = await search('query=id:r1&included_fields=id,path');
     expect(res.body.results).toEqual([{ id: 'r1', path: '/infra/tier-1s/a/static-routes/r1' }]);

@@ -211,7 +211,10 @@ function search(engine: Engine, rawQuery: string): Data {
     if (e instanceof QueryError) throw searchError(`${e.message} in "${text}"`);
     throw e;
   }
-  const hits = allPolicyObjects(engine).filter((o) => matches(parsed, o));
+  // hits always carry `tags` (the cloud provider dereferences it on every hit) [empty list inferred]
+  const hits = allPolicyObjects(engine)
+    .filter((o) => matches(parsed, o))
+    .map((o) => (o.tags === undefined ? { ...o, tags: [] } : o));
   const fields = queryParam(rawQuery, 'included_fields');
   const env = envelope(hits, rawQuery);
   if (fields) {
