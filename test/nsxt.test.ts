@@ -134,6 +134,16 @@ describe('auth (§2)', () => {
     expect(both.status).toBe(200);
   });
 
+  it('an idle-expired session: reads get 403 credentials, writes with the old token 403 error_code 98', async () => {
+    const s = await request(app).post('/api/session/create').type('form').send({ j_username: USER, j_password: PASSWORD });
+    const cookie = (s.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+    for (const session of engine.nsx.sessions.values()) session.lastUsed -= 31 * 60 * 1000;
+    const write = await request(app).patch(`${P}/infra/tier-1s/t1/static-routes/r`).set('Cookie', cookie).set('X-XSRF-TOKEN', s.headers['x-xsrf-token']).send(ROUTE);
+    expectError(write, 403, 98);
+    const read = await request(app).get(`${P}/infra/tier-1s`).set('Cookie', cookie);
+    expectError(read, 403, 403, 'The credentials were incorrect or the account specified has been locked.');
+  });
+
   it('credentials come from the scenario or are generated; user defaults to admin', async () => {
     const e = await Engine.create({});
     expect(e.nsx.username).toBe('admin');
