@@ -13,6 +13,7 @@ import { FrontDoor, type Credential } from './avi/sessions.js';
 import { nanoid } from 'nanoid';
 import { nsxStateOf, type NsxOptions, type NsxState } from './nsxt/state.js';
 import { applyNsxScenario } from './nsxt/scenario.js';
+import { linkNsxt } from './nsxt/linked.js';
 
 export interface EngineOptions {
   /** scenario file (YAML or JSON); the fresh-controller scenario by default */
@@ -67,6 +68,8 @@ export class Engine {
     if (!restored) engine.scenario.apply(engine.objects);
     if (!restored) applyNsxScenario(engine);
     if (options.idleTimeoutMinutes !== undefined) engine.setIdleTimeout(options.idleTimeoutMinutes);
+    // Avi VIPs on NSX-T clouds keep their Tier-1 routes for every engine, served or in-process.
+    linkNsxt(engine);
     if (!restored) await engine.persistence?.compact();
     else await engine.commit();
     return engine;

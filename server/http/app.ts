@@ -27,8 +27,6 @@ export interface Simulator {
 export async function createListener(engine: Engine, options: AppOptions = {}): Promise<Simulator> {
   const api = await createApi(engine, options);
   const nsx = createNsx(engine);
-  // NSX-T linked behaviour (Avi VIP → Tier-1 route), once per engine
-  linkNsxt(engine);
   let built: Promise<Express> | undefined;
   const app = () => (built ??= buildApp(engine, api, nsx));
   const listener = (req: IncomingMessage, res: ServerResponse) => {

@@ -29,7 +29,7 @@
  * `min_scaleout_per_vs` followed by a write of the VS (the swagger's `/scaleout` and `/scalein`
  * operations are not modelled). Whatever moves the placement, the routes follow.
  *
- * Mechanism: started once per engine (`linkNsxt`, from the HTTP listener set-up), which
+ * Mechanism: started once per engine (`linkNsxt`, from `Engine.create`), which
  * reconciles the NSX-T VsVips the store already holds; then a store listener marks the VsVips
  * affected by each change (VS, VsVip, SE, SE group, cloud, Tier-1) and reconciles them through
  * the NSX model functions
