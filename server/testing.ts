@@ -1,0 +1,234 @@
+/**
+ * `avisim/testing`: a simulated controller for a vitest or jest suite. `startAvisim()` serves a
+ * fresh Engine on 127.0.0.1 (an ephemeral port, plain HTTP or HTTPS with a self-signed
+ * certificate made at start), the same listener and sockets as the `avisim` command, and hands
+ * back its URLs, the admin credentials, a logged-in client and `reset()`.
+ *
+ * The client is built on node:http/node:https rather than global `fetch`: Node's fetch cannot be
+ * told to accept the self-signed certificate without undici's Agent (not a dependency), and
+ * every Avi SDK skips verification against a controller anyway.
+ */
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import { Engine } from './engine.js';
+import { createListener } from './http/app.js';
+import { listen } from './http/listen.js';
+import { loadOrGenerateTls } from './http/tls.js';
+import type { Snapshot } from './store/store.js';
+
+export interface StartAvisimOptions {
+  /** scenario file (YAML or JSON); the fresh-controller scenario by default */
+  scenario?: string;
+  /** reproducible uuids and timestamps */
+  seed?: number;
+  /** the admin password (default: the scenario's, else generated: read it from the result) */
+  adminPassword?: string;
+  /** serve HTTPS (self-signed certificate) instead of plain HTTP */
+  https?: boolean;
+}
+
+export interface AvisimResponse<T = any> {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** the body parsed when it is JSON, else the text ('' when none) */
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  /** extra headers for this request (e.g. `X-Avi-Version`, `X-Avi-Tenant`) */
+  headers?: Record<string, string>;
+}
+
+export interface ClientOptions {
+  username?: string;
+  password?: string;
+  /** headers sent on every request */
+  headers?: Record<string, string>;
+}
+
+export interface StartedAvisim {
+  /** e.g. `http://127.0.0.1:41234` */
+  url: string;
+  /** `${url}/api` */
+  apiUrl: string;
+  username: string;
+  password: string;
+  engine: Engine;
+  /** logged in as admin */
+  client: AvisimClient;
+  /** the certificate served (PEM) and its SHA-256 fingerprint, with `https: true` */
+  tls?: { cert: string; fingerprint: string };
+  /** another client, logged in (admin by default) */
+  newClient(options?: ClientOptions): Promise<AvisimClient>;
+  /** every object back as the scenario made it; sessions stay valid (the uuid sequence goes on) */
+  reset(): void;
+  /** closes the clients, then the server (requests in flight get a second) */
+  close(): Promise<void>;
+}
+
+export async function startAvisim(options: StartAvisimOptions = {}): Promise<StartedAvisim> {
+  const engine = await Engine.create({ scenario: options.scenario, seed: options.seed, adminPassword: options.adminPassword });
+  const tls = options.https ? await loadOrGenerateTls({ hostnames: ['127.0.0.1'] }) : undefined;
+  const { listener } = await createListener(engine);
+  // The sockets requests arrive on, so close() can end keep-alive connections of any client.
+  const sockets = new Set<Socket>();
+  const server = await listen(
+    (req, res) => {
+      const socket = req.socket;
+      if (!sockets.has(socket)) {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      }
+      listener(req, res);
+    },
+    0,
+    '127.0.0.1',
+    tls && { cert: tls.cert, key: tls.key },
+  );
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
+  const snapshot: Snapshot = engine.store.snapshot();
+  const admin = engine.credentials.find((c) => c.username === 'admin')!;
+  const clients: AvisimClient[] = [];
+  const newClient = async (clientOptions: ClientOptions = {}) => {
+    const client = new AvisimClient(url, clientOptions.headers);
+    clients.push(client);
+    const username = clientOptions.username ?? admin.username;
+    const password = clientOptions.password ?? engine.credentials.find((c) => c.username === username)?.password ?? '';
+    await client.login(username, password);
+    return client;
+  };
+  let client: AvisimClient;
+  try {
+    client = await newClient();
+  } catch (e) {
+    await server.close(0);
+    throw e;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    apiUrl: `${url}/api`,
+    username: admin.username,
+    password: admin.password,
+    engine,
+    client,
+    tls: tls && { cert: tls.cert, fingerprint: tls.fingerprint },
+    newClient,
+    reset: () => engine.store.restore(snapshot),
+    close: () =>
+      (closed ??= (async () => {
+        for (const c of clients) c.close();
+        const stopping = server.close(1000);
+        // Keep-alive connections other clients left open: idle ones go now, busy ones after
+        // the grace (listen's own clean-up does not reach connections that came over TLS).
+        const force = setTimeout(() => sockets.forEach((s) => s.destroy()), 1000);
+        for (const s of sockets) if (!(s as Socket & { _httpMessage?: unknown })._httpMessage) s.destroy();
+        await stopping;
+        clearTimeout(force);
+        await engine.close();
+      })()),
+  };
+}
+
+/**
+ * A small Avi client: logs in with POST /login, keeps the cookies the controller sets and sends
+ * them back, with `X-CSRFToken` on writes, as the SDKs do. Paths are relative to the server
+ * (`/api/pool`) or absolute URLs (an object's `url`).
+ */
+export class AvisimClient {
+  private readonly cookies = new Map<string, string>();
+  private readonly agent: http.Agent;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly defaultHeaders: Record<string, string> = {},
+  ) {
+    this.agent = baseUrl.startsWith('https:')
+      ? new https.Agent({ keepAlive: true, rejectUnauthorized: false })
+      : new http.Agent({ keepAlive: true });
+  }
+
+  /** Logs in (again); throws unless the controller answers 200. */
+  async login(username: string, password: string): Promise<AvisimResponse> {
+    const res = await this.request('POST', '/login', { username, password });
+    if (res.status !== 200) throw new Error(`avisim: login as ${username} failed: ${res.status} ${res.text}`);
+    return res;
+  }
+
+  /** The CSRF token of the current session. */
+  get csrfToken(): string | undefined {
+    return this.cookies.get('csrftoken');
+  }
+
+  get<T = any>(path: string, options?: RequestOptions): Promise<AvisimResponse<T>> {
+    return this.request('GET', path, undefined, options);
+  }
+  post<T = any>(path: string, body?: unknown, options?: RequestOptions): Promise<AvisimResponse<T>> {
+    return this.request('POST', path, body, options);
+  }
+  put<T = any>(path: string, body?: unknown, options?: RequestOptions): Promise<AvisimResponse<T>> {
+    return this.request('PUT', path, body, options);
+  }
+  patch<T = any>(path: string, body?: unknown, options?: RequestOptions): Promise<AvisimResponse<T>> {
+    return this.request('PATCH', path, body, options);
+  }
+  delete<T = any>(path: string, options?: RequestOptions): Promise<AvisimResponse<T>> {
+    return this.request('DELETE', path, undefined, options);
+  }
+
+  request<T = any>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<AvisimResponse<T>> {
+    const target = new URL(path, this.baseUrl);
+    const headers: Record<string, string> = { Accept: 'application/json', ...this.defaultHeaders };
+    if (this.cookies.size) headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const csrf = this.cookies.get('csrftoken');
+    if (csrf && method !== 'GET' && method !== 'HEAD') headers['X-CSRFToken'] = csrf;
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    if (payload) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    Object.assign(headers, options.headers);
+    const send = target.protocol === 'https:' ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const req = send(target, { method, headers, agent: this.agent }, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          this.keepCookies(res.headers['set-cookie'] ?? []);
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          if (text && /json/.test(res.headers['content-type'] ?? '')) {
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              parsed = text;
+            }
+          }
+          resolve({ status: res.statusCode!, headers: res.headers, body: parsed as T, text });
+        });
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** Drops its connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private keepCookies(lines: string[]): void {
+    for (const line of lines) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair!.indexOf('=');
+      if (eq <= 0) continue;
+      const name = pair!.slice(0, eq).trim();
+      const expired = attrs.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a));
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, pair!.slice(eq + 1).trim());
+    }
+  }
+}
