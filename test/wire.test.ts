@@ -114,4 +114,25 @@ describe('over real sockets', () => {
     const answer = await raw(secure.port, req('a b', false) + req('c d', false) + req('e', true), true);
     expect(answer.match(/HTTP\/1.1 200/g)).toHaveLength(3);
   });
+
+  it('closes an HTTPS listener with an idle keep-alive connection open, without waiting out the grace period', async () => {
+    const { listener } = await createListener(engine);
+    const tls = await loadOrGenerateTls({ hostnames: ['127.0.0.1'] });
+    const own = await listen(listener, 0, '127.0.0.1', { cert: tls.cert, key: tls.key });
+    const sock = tlsConnect({ port: own.port, host: '127.0.0.1', rejectUnauthorized: false });
+    const first = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      sock.on('secureConnect', () => sock.write('GET /api/initial-data HTTP/1.1\r\nHost: x\r\n\r\n'));
+      sock.on('data', (d) => {
+        out += d;
+        if (out.includes('\r\n\r\n') && out.includes('}')) resolve(out);
+      });
+      sock.on('error', reject);
+    });
+    expect(first).toMatch(/^HTTP\/1.1 200/);
+    const ended = new Promise((r) => sock.on('close', r));
+    // A grace far longer than the test's timeout: only closing the idle connection lets this end.
+    await own.close(600_000);
+    await ended;
+  });
 });
