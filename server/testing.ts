@@ -10,7 +10,6 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
 import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
 import { listen } from './http/listen.js';
@@ -72,21 +71,7 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
   const engine = await Engine.create({ scenario: options.scenario, seed: options.seed, adminPassword: options.adminPassword });
   const tls = options.https ? await loadOrGenerateTls({ hostnames: ['127.0.0.1'] }) : undefined;
   const { listener } = await createListener(engine);
-  // The sockets requests arrive on, so close() can end keep-alive connections of any client.
-  const sockets = new Set<Socket>();
-  const server = await listen(
-    (req, res) => {
-      const socket = req.socket;
-      if (!sockets.has(socket)) {
-        sockets.add(socket);
-        socket.once('close', () => sockets.delete(socket));
-      }
-      listener(req, res);
-    },
-    0,
-    '127.0.0.1',
-    tls && { cert: tls.cert, key: tls.key },
-  );
+  const server = await listen(listener, 0, '127.0.0.1', tls && { cert: tls.cert, key: tls.key });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
   const snapshot: Snapshot = engine.store.snapshot();
   const admin = engine.credentials.find((c) => c.username === 'admin')!;
@@ -120,13 +105,8 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
     close: () =>
       (closed ??= (async () => {
         for (const c of clients) c.close();
-        const stopping = server.close(1000);
-        // Keep-alive connections other clients left open: idle ones go now, busy ones after
-        // the grace (listen's own clean-up does not reach connections that came over TLS).
-        const force = setTimeout(() => sockets.forEach((s) => s.destroy()), 1000);
-        for (const s of sockets) if (!(s as Socket & { _httpMessage?: unknown })._httpMessage) s.destroy();
-        await stopping;
-        clearTimeout(force);
+        // Idle keep-alive connections of any client end at once, busy ones after the grace.
+        await server.close(1000);
         await engine.close();
       })()),
   };
