@@ -23,8 +23,7 @@ COPY server ./server
 COPY bench ./bench
 RUN npm run build \
  && rm -rf dist/bench \
- && npm prune --omit=dev --no-audit --no-fund --ignore-scripts \
- && npm cache clean --force
+ && npm prune --omit=dev --no-audit --no-fund --ignore-scripts
 
 # --- runtime: node, the compiled server, production node_modules, spec and seeds ----------
 FROM ${NODE_IMAGE}
