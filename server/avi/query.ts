@@ -10,6 +10,13 @@ import { runtimeSubresources } from './placement.js';
 
 export const DEFAULT_PAGE_SIZE = 25;
 
+/** One page of a collection: the matching records on it, the total and the next page's URL. */
+export interface Page {
+  count: number;
+  next?: string;
+  records: Rec[];
+}
+
 /** The collection envelope, serialised: results are the objects' cached renderings. */
 export interface ListResult {
   count: number;
@@ -34,6 +41,21 @@ export function listObjects(
   rawQuery: string,
   ctx: Ctx,
 ): ListResult {
+  const { count, next, records } = selectPage(svc, type, q, rawQuery, ctx);
+  const view = readView(q);
+  const results = records.map((rec) => renderRead(svc, rec, ctx, view));
+  const tail = next === undefined ? '' : `,"next":${JSON.stringify(next)}`;
+  return { count, next, json: `{"count":${count},"results":[${results.join(',')}]${tail}}` };
+}
+
+/** Filters, sorting and paging of GET /api/<type>, without rendering. */
+export function selectPage(
+  svc: ObjectService,
+  type: string,
+  q: URLSearchParams,
+  rawQuery: string,
+  ctx: Ctx,
+): Page {
   const info = svc.info(type);
   const shape = svc.catalog.shapeOf(type);
   const excluded = new Set(list(q.get('exclude')));
@@ -135,16 +157,11 @@ export function listObjects(
   const pageSize = positiveInt(q.get('page_size'), DEFAULT_PAGE_SIZE);
   const page = positiveInt(q.get('page'), 1);
   const start = (page - 1) * pageSize;
-  const pageRecs = matches.slice(start, start + pageSize);
-
-  const view = readView(q);
-  const results = pageRecs.map((rec) => renderRead(svc, rec, ctx, view));
-
+  const records = matches.slice(start, start + pageSize);
   const count = matches.length;
   // `next` only while another page exists: absent, not empty, on the last one.
   const next = start + pageSize < count ? nextUrl(ctx.base, type, rawQuery, page + 1) : undefined;
-  const tail = next === undefined ? '' : `,"next":${JSON.stringify(next)}`;
-  return { count, next, json: `{"count":${count},"results":[${results.join(',')}]${tail}}` };
+  return { count, next, records };
 }
 
 /** How a read asks objects to be shown: the parameters GET one and GET collection share. */

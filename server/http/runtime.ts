@@ -6,7 +6,7 @@
  */
 import type { Context } from 'openapi-backend';
 import type { Engine } from '../engine.js';
-import { flagParam, listObjects } from '../avi/query.js';
+import { flagParam, selectPage } from '../avi/query.js';
 import { poolRuntime, poolsOf, segRuntime, vsRuntime } from '../avi/placement.js';
 import type { Ctx } from '../avi/objects.js';
 import type { Data, Rec } from '../store/store.js';
@@ -67,17 +67,11 @@ export function runtimeHandlers(engine: Engine): Record<string, ApiHandler> {
     'GET /api/pool/{uuid}/runtime/': runtimeOf('pool', true, (pool) => poolRuntime(svc, pool)),
     'GET /api/serviceenginegroup/{uuid}/runtime/': runtimeOf('serviceenginegroup', false, (group, ctx, names) => segRuntime(svc, group, ctx, names)),
     // The inventory of every virtual service the tenant sees, with the collection's filters and
-    // paging (the VS list is made first, then each entry is turned into its inventory).
+    // paging (the VS page is selected, then each entry is turned into its inventory).
     'virtualservice-inventory.list': (_c, call, res) => {
-      const q = new URLSearchParams(call.query);
-      for (const k of ['fields', 'skip_default', 'join_subresources']) q.delete(k);
-      const listed = listObjects(svc, 'virtualservice', q, call.rawQuery, call.ctx);
+      const listed = selectPage(svc, 'virtualservice', call.query, call.rawQuery, call.ctx);
       const includeName = flagParam(call.query, 'include_name');
-      const page = JSON.parse(listed.json) as { results: Data[] };
-      const results = page.results
-        .map((r) => (typeof r.uuid === 'string' ? svc.store.get('virtualservice', r.uuid) : undefined))
-        .filter((r): r is Rec => r !== undefined)
-        .map((vs) => inventory(vs, call.ctx, includeName));
+      const results = listed.records.map((vs) => inventory(vs, call.ctx, includeName));
       const body: Data = { count: listed.count, results };
       if (listed.next) body.next = listed.next.replace('/api/virtualservice?', '/api/virtualservice-inventory?');
       sendJson(res, 200, body);
