@@ -3,6 +3,7 @@
  * through supertest like any HTTP client.
  */
 import request from 'supertest';
+import { expect } from 'vitest';
 import type { Express } from 'express';
 import { Engine, type EngineOptions } from '../server/engine.js';
 import { createApp } from '../server/http/app.js';
@@ -25,14 +26,21 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const { login = true, ...engineOptions } = options;
   const engine = await Engine.create(engineOptions);
   const app = await createApp(engine);
-  const http = request.agent(app).set('Host', TEST_HOST);
-  if (login) {
-    const res = await request(app).post('/login').send({ username: 'admin', password: adminPassword(engine) });
-    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
-    const cookies = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
-    http.set('Cookie', cookies).set('X-CSRFToken', csrfOf(res.headers['set-cookie'] as unknown as string[]));
-  }
-  return { engine, app, http };
+  const sim: Sim = { engine, app, http: request.agent(app).set('Host', TEST_HOST) };
+  return login ? anotherSession(sim) : sim;
+}
+
+/**
+ * The same simulator with an agent logged in as admin in a session of its own (as a second
+ * client, e.g. another cluster's AKO, would be).
+ */
+export async function anotherSession(sim: Sim): Promise<Sim> {
+  const res = await request(sim.app).post('/login').send({ username: 'admin', password: adminPassword(sim.engine) });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
+  const setCookie = res.headers['set-cookie'] as unknown as string[];
+  const cookies = setCookie.map((c) => c.split(';')[0]).join('; ');
+  const http = request.agent(sim.app).set('Host', TEST_HOST).set('Cookie', cookies).set('X-CSRFToken', csrfOf(setCookie));
+  return { ...sim, http };
 }
 
 export function adminPassword(engine: Engine): string {
@@ -60,6 +68,12 @@ export function client(sim: Sim, host = TEST_HOST) {
     put: (path: string, body: unknown) => h.put(path).set('Host', host).send(body as object),
     patch: (path: string, body: unknown) => h.patch(path).set('Host', host).send(body as object),
     del: (path: string) => h.delete(path).set('Host', host),
+    /** POST that must answer 201; the created object */
+    create: async (type: string, body: unknown): Promise<Record<string, any>> => {
+      const res = await h.post(`/api/${type}`).set('Host', host).send(body as object);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body;
+    },
     /** a body sent as-is, e.g. text that is not JSON */
     raw: (method: 'post' | 'put' | 'patch', path: string, text: string) =>
       h[method](path).set('Host', host).set('Content-Type', 'application/json').send(text),

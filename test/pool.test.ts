@@ -14,11 +14,7 @@ const uniq = (prefix: string) => `${prefix}-${++n}`;
 const nameOf = (ref: string) => ref.split('#')[1];
 const server = (addr: string, extra: Data = {}) => ({ ip: { addr, type: 'V4' }, port: 8080, ...extra });
 
-async function post(type: string, body: Data): Promise<Data> {
-  const res = await api.post(`/api/${type}`, body);
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body;
-}
+const post = (type: string, body: Data): Promise<Data> => api.create(type, body);
 
 beforeAll(async () => {
   sim = await startSim({ seed: 5 });

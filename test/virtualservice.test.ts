@@ -16,11 +16,7 @@ const uniq = (prefix: string) => `${prefix}-${++n}`;
 /** `#name` of a rendered ref (POST/PUT answers render refs with names). */
 const nameOf = (ref: string) => ref.split('#')[1];
 
-async function post(type: string, body: Data): Promise<Data> {
-  const res = await api.post(`/api/${type}`, body);
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body;
-}
+const post = (type: string, body: Data): Promise<Data> => api.create(type, body);
 
 async function get(type: string, uuid: string): Promise<Data> {
   const res = await api.get(`/api/${type}/${uuid}?include_name`);

@@ -3,9 +3,8 @@
  * add/replace/delete keyed by route_id, full PUT, and two route controllers (AKO >= 1.11 style:
  * GET, merge, PUT with the `_last_modified` read) writing one shared VRF at the same time.
  */
-import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminPassword, client, csrfOf, startSim, TEST_HOST, type Sim } from './helpers.js';
+import { anotherSession, client, startSim } from './helpers.js';
 
 type Data = Record<string, any>;
 type Client = ReturnType<typeof client>;
@@ -22,25 +21,6 @@ async function globalVrf(c: Client): Promise<Data> {
   const res = await c.get('/api/vrfcontext?name=global');
   expect(res.body.count).toBe(1);
   return res.body.results[0];
-}
-
-/** A second session on the same simulator, as a second cluster's AKO would open. */
-async function secondSession(sim: Sim): Promise<Client> {
-  const res = await request(sim.app).post('/login').send({ username: 'admin', password: adminPassword(sim.engine) });
-  expect(res.status).toBe(200);
-  const setCookie = res.headers['set-cookie'] as unknown as string[];
-  const agent = request.agent(sim.app);
-  const cookie = setCookie.map((x) => x.split(';')[0]).join('; ');
-  const csrf = csrfOf(setCookie);
-  const h = (r: request.Test) => r.set('Host', TEST_HOST).set('Cookie', cookie).set('X-CSRFToken', csrf);
-  return {
-    get: (p: string) => h(agent.get(p)),
-    post: (p: string, b: unknown) => h(agent.post(p)).send(b as object),
-    put: (p: string, b: unknown) => h(agent.put(p)).send(b as object),
-    patch: (p: string, b: unknown) => h(agent.patch(p)).send(b as object),
-    del: (p: string) => h(agent.delete(p)),
-    raw: (m: 'post' | 'put' | 'patch', p: string, t: string) => h(agent[m](p)).set('Content-Type', 'application/json').send(t),
-  };
 }
 
 describe('static route validation (contract §10)', () => {
@@ -160,7 +140,7 @@ describe('two clusters syncing static routes into one shared VRF (AKO >= 1.11)',
   async function setup() {
     const sim = await startSim();
     const a = client(sim);
-    const b = await secondSession(sim);
+    const b = client(await anotherSession(sim));
     const vrf = await globalVrf(a);
     const seeded = await a.put(`/api/vrfcontext/${vrf.uuid}`, { ...vrf, static_routes: [foreign, third] });
     expect(seeded.status, seeded.text).toBe(200);
