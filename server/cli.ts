@@ -11,6 +11,7 @@ import { createListener } from './http/app.js';
 import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
 import { listen, type Listening } from './http/listen.js';
 import { createNsxListener } from './nsxt/index.js';
+import { builtinScenarios } from './scenario.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
 
@@ -21,7 +22,8 @@ Usage: avisim [options]
   --tls-cert <file>     PEM certificate for HTTPS (env AVISIM_TLS_CERT; default: a self-signed one made at start)
   --tls-key <file>      PEM private key for --tls-cert (env AVISIM_TLS_KEY)
   --host <addr>         address to listen on (env AVISIM_HOST, default 0.0.0.0)
-  --scenario <file>     scenario to serve (env AVISIM_SCENARIO, default seeds/fresh-controller.yaml)
+  --scenario <name>     scenario to serve: a built-in one's name or a YAML/JSON file's path (env AVISIM_SCENARIO,
+                        default fresh-controller; built-in: ${builtinScenarios().join(', ')})
   --seed <n>            reproducible uuids and timestamps (env AVISIM_SEED)
   --state-file <f>      persist state to this JSON file and restore it at start (env AVISIM_STATE_FILE)
   --password <pw>       admin password (env AVISIM_PASSWORD; default: the scenario's, else generated and printed)

@@ -8,7 +8,7 @@ import { Store } from './store/store.js';
 import { Persistence } from './store/persistence.js';
 import { ObjectService } from './avi/objects.js';
 import { randomIds, seededIds, type Ids } from './ids.js';
-import { loadScenario, defaultScenarioPath, type Scenario } from './scenario.js';
+import { loadScenario, resolveScenario, DEFAULT_SCENARIO, type Scenario } from './scenario.js';
 import { FrontDoor, type Credential } from './avi/sessions.js';
 import { nanoid } from 'nanoid';
 import { nsxStateOf, type NsxOptions, type NsxState } from './nsxt/state.js';
@@ -16,7 +16,7 @@ import { applyNsxScenario } from './nsxt/scenario.js';
 import { linkNsxt } from './nsxt/linked.js';
 
 export interface EngineOptions {
-  /** scenario file (YAML or JSON); the fresh-controller scenario by default */
+  /** a built-in scenario's name (seeds/<name>.yaml) or a scenario file's path; fresh-controller by default */
   scenario?: string;
   /** makes uuids, timestamps and allocations reproducible */
   seed?: number;
@@ -60,7 +60,7 @@ export class Engine {
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const engine = new Engine(options);
-    engine.scenario = await loadScenario(options.scenario ?? defaultScenarioPath);
+    engine.scenario = await loadScenario(resolveScenario(options.scenario || DEFAULT_SCENARIO));
     engine.credentials = credentialsOf(engine.scenario.controller.credentials, options.adminPassword);
     engine.nsx = nsxStateOf(engine.scenario.nsxt?.credentials, options.nsx);
     engine.frontDoor = new FrontDoor(engine.credentials, () => engine.idleTimeoutMinutes());

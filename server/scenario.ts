@@ -1,115 +1,209 @@
 /**
- * A scenario is a YAML (or JSON) file describing a controller: its facts and the objects it
- * holds. Objects are created through the same write path as API calls (so a bad scenario fails
- * with the errors a client would get), with refs by name and in any order: an object whose refs
- * do not resolve yet is retried after the others.
+ * A scenario is a YAML (or JSON) file describing a controller: its facts, the objects it holds,
+ * the NSX-T Tier-1s beside it, and fault rules and recorded exchanges for the control plane.
+ * Objects are created through the same write path as API calls (so a bad scenario fails with the
+ * errors a client would get, located in the file), with refs by name and in any order.
  *
- *   controller: { version: 30.2.1 }
+ *   name: my-lab
+ *   extends: fresh-controller          # a built-in name, or a path relative to this file
+ *   controller: { version: 22.1.4, cluster: { nodes: [{ ip: 10.0.0.5 }] } }
  *   objects:
- *     - cloud: { name: Default-Cloud, vtype: CLOUD_NONE, _system: true }
- *     - vrfcontext: { name: global, cloud_ref: /api/cloud/?name=Default-Cloud }
+ *     - network: { name: vip-net, configured_subnets: [...] }
  *
- * `_system: true` marks a system-default object (it cannot be deleted); `uuid` fixes the uuid.
+ * `extends`: the base's objects come first; an object here with the same type, tenant and name
+ * (uuid for objects without a name, like the singletons) replaces the base's in its place, so the
+ * base's refs by name still resolve; controller facts and `nsxt` are merged key by key, this file
+ * winning; faults and exchanges are the base's followed by this file's.
+ *
+ * The structure is checked by server/scenario-format.ts; objects, cluster and license tier are
+ * applied by server/scenario-apply.ts, the NSX section by server/nsxt/scenario.ts.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { projectFile } from './paths.js';
+import path from 'node:path';
 import { load as parseYaml } from 'js-yaml';
-import { AviError } from './avi/errors.js';
-import { ADMIN_TENANT, type ObjectService } from './avi/objects.js';
-import { isObject } from './avi/shape-ops.js';
+import { projectFile } from './paths.js';
+import { parseRefInput } from './avi/refs.js';
+import type { ObjectService } from './avi/objects.js';
+import { applyScenarioObjects } from './scenario-apply.js';
+import {
+  ScenarioError,
+  displayPath,
+  parseScenarioDocument,
+  type ControllerFacts,
+  type NsxScenario,
+  type ScenarioDocument,
+  type ScenarioObject,
+} from './scenario-format.js';
 
-export const defaultScenarioPath = projectFile('seeds', 'fresh-controller.yaml');
+export {
+  ScenarioError,
+  CLUSTER_STATES,
+  type ClusterFacts,
+  type ClusterNode,
+  type ClusterState,
+  type ControllerFacts,
+  type NsxScenario,
+  type ScenarioObject,
+  type StaticRouteSpec,
+  type Tier1Spec,
+} from './scenario-format.js';
 
-export interface ScenarioObject {
-  type: string;
-  body: Record<string, unknown>;
-  system: boolean;
-}
+const SEEDS_DIR = projectFile('seeds');
+export const DEFAULT_SCENARIO = 'fresh-controller';
+export const defaultScenarioPath = path.join(SEEDS_DIR, `${DEFAULT_SCENARIO}.yaml`);
+/** The version a controller reports when no scenario in the chain says otherwise. */
+const DEFAULT_VERSION = '30.2.1';
 
-export interface ControllerFacts {
-  version: string;
-  [key: string]: unknown;
-}
-
-/** The `nsxt:` section: the NSX-T manager stub's credentials and Tier-1 gateways. */
-export interface NsxScenario {
-  credentials?: { username?: string; password?: string };
-  tier1s: Array<{ id: string; [field: string]: unknown }>;
+export interface ScenarioInit {
+  file: string;
+  name: string;
+  description?: string;
+  controller: ControllerFacts;
+  objects: ScenarioObject[];
+  nsxt?: NsxScenario;
+  faults?: Record<string, unknown>[];
+  exchanges?: Record<string, unknown>[];
+  /** the files read, the base of the chain first */
+  files?: string[];
 }
 
 export class Scenario {
-  constructor(
-    readonly file: string,
-    readonly name: string,
-    readonly controller: ControllerFacts,
-    readonly objects: ScenarioObject[],
-    readonly nsxt?: NsxScenario,
-  ) {}
+  readonly file: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly controller: ControllerFacts;
+  readonly objects: ScenarioObject[];
+  readonly nsxt?: NsxScenario;
+  /** fault rules, kept as written: the control plane validates and applies them */
+  readonly faults: Record<string, unknown>[];
+  /** recorded `{request, response}` pairs, kept as written for replay and assertions */
+  readonly exchanges: Record<string, unknown>[];
+  readonly files: string[];
 
-  /** Creates every object; refs may point forward, so unresolved ones are retried. */
+  constructor(init: ScenarioInit) {
+    this.file = init.file;
+    this.name = init.name;
+    this.description = init.description;
+    this.controller = init.controller;
+    this.objects = init.objects;
+    this.nsxt = init.nsxt;
+    this.faults = init.faults ?? [];
+    this.exchanges = init.exchanges ?? [];
+    this.files = init.files ?? [init.file];
+  }
+
+  /** Creates the objects, the cluster and the license tier through the API write path. */
   apply(svc: ObjectService): void {
-    let pending = this.objects;
-    while (pending.length) {
-      const retry: ScenarioObject[] = [];
-      let lastError: unknown;
-      for (const o of pending) {
-        try {
-          svc.create(o.type, o.body, { tenant: ADMIN_TENANT, base: '' }, { protected: o.system });
-        } catch (e) {
-          if (!(e instanceof AviError && e.status === 400 && e.message.endsWith('object not found!'))) {
-            throw new Error(`${this.file}: ${o.type} ${String(o.body.name ?? '')}: ${(e as Error).message}`);
-          }
-          retry.push(o);
-          lastError = e;
-        }
-      }
-      if (retry.length === pending.length) {
-        const o = retry[0]!;
-        throw new Error(`${this.file}: ${o.type} ${String(o.body.name ?? '')}: ${(lastError as Error).message}`);
-      }
-      pending = retry;
-    }
+    applyScenarioObjects(this, svc);
   }
 }
 
+/** The built-in scenarios: the names of the YAML files shipped in seeds/. */
+export function builtinScenarios(): string[] {
+  return readdirSync(SEEDS_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/**
+ * A built-in scenario's name → its file in seeds/; anything else is a path (relative to `from`,
+ * the working directory by default). Fails, listing the built-in names, when neither exists.
+ */
+export function resolveScenario(nameOrPath: string, from = process.cwd()): string {
+  const names = builtinScenarios();
+  if (names.includes(nameOrPath)) return path.join(SEEDS_DIR, `${nameOrPath}.yaml`);
+  const file = path.resolve(from, nameOrPath);
+  if (nameOrPath && existsSync(file)) return file;
+  throw new Error(`unknown scenario '${nameOrPath}': not a built-in scenario (${names.join(', ')}) nor an existing file`);
+}
+
+/** Reads a scenario file and everything it extends, merged into one Scenario. */
 export async function loadScenario(file: string): Promise<Scenario> {
-  const text = await readFile(file, 'utf8');
-  const doc: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  if (!isObject(doc)) throw new Error(`${file}: a scenario must be a mapping`);
-  const controller = { version: '30.2.1', ...(isObject(doc.controller) ? doc.controller : {}) } as ControllerFacts;
-  controller.version = String(controller.version);
-  const objects: ScenarioObject[] = [];
-  const list = doc.objects ?? [];
-  if (!Array.isArray(list)) throw new Error(`${file}: 'objects' must be a list`);
-  for (const [i, item] of list.entries()) {
-    const entries = isObject(item) ? Object.entries(item) : [];
-    if (entries.length !== 1 || !isObject(entries[0]![1])) {
-      throw new Error(`${file}: objects[${i}] must be a single '<type>: {fields}' mapping`);
-    }
-    const [type, raw] = entries[0]! as [string, Record<string, unknown>];
-    const { _system, ...body } = raw;
-    objects.push({ type, body, system: _system === true });
+  const chain = await readChain(path.resolve(file), []);
+  const doc = chain[chain.length - 1]!;
+  let controller: Partial<ControllerFacts> = {};
+  let nsxt: Partial<NsxScenario> | undefined;
+  let objects: ScenarioObject[] = [];
+  const faults: Record<string, unknown>[] = [];
+  const exchanges: Record<string, unknown>[] = [];
+  for (const d of chain) {
+    controller = { ...controller, ...d.controller };
+    if (d.nsxt) nsxt = { ...nsxt, ...d.nsxt };
+    objects = overlay(objects, d.objects);
+    faults.push(...d.faults);
+    exchanges.push(...d.exchanges);
   }
-  return new Scenario(file, String(doc.name ?? file), controller, objects, nsxtSection(file, doc.nsxt));
+  return new Scenario({
+    file: doc.file,
+    name: doc.name ?? path.basename(doc.file).replace(/\.(ya?ml|json)$/, ''),
+    description: doc.description,
+    controller: { ...controller, version: controller.version ?? DEFAULT_VERSION },
+    objects,
+    nsxt: nsxt && { ...nsxt, tier1s: nsxt.tier1s ?? [] },
+    faults,
+    exchanges,
+    files: chain.map((d) => d.file),
+  });
 }
 
-function nsxtSection(file: string, raw: unknown): NsxScenario | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (!isObject(raw)) throw new Error(`${file}: 'nsxt' must be a mapping`);
-  let credentials: NsxScenario['credentials'];
-  if (raw.credentials !== undefined) {
-    const c = raw.credentials;
-    if (!isObject(c)) throw new Error(`${file}: nsxt.credentials must be a mapping {username, password}`);
-    credentials = {
-      username: c.username === undefined ? undefined : String(c.username),
-      password: c.password === undefined ? undefined : String(c.password),
-    };
+/** The file and the files it extends, the base first. */
+async function readChain(file: string, seen: string[]): Promise<ScenarioDocument[]> {
+  if (seen.includes(file)) {
+    throw new ScenarioError(seen[seen.length - 1]!, 'extends', `${[...seen, file].map(displayPath).join(' -> ')} is a cycle`);
   }
-  const list = raw.tier1s ?? [];
-  if (!Array.isArray(list)) throw new Error(`${file}: nsxt.tier1s must be a list`);
-  const tier1s = list.map((t, i) => {
-    if (!isObject(t) || typeof t.id !== 'string' || !t.id) throw new Error(`${file}: nsxt.tier1s[${i}] must be a mapping with an id`);
-    return t as NsxScenario['tier1s'][number];
-  });
-  return { credentials, tier1s };
+  const doc = parseScenarioDocument(file, await readDocument(file));
+  if (doc.extends === undefined) return [doc];
+  let baseFile: string;
+  try {
+    baseFile = resolveScenario(doc.extends, path.dirname(file));
+  } catch (e) {
+    throw new ScenarioError(file, 'extends', (e as Error).message);
+  }
+  return [...(await readChain(baseFile, [...seen, file])), doc];
+}
+
+async function readDocument(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ScenarioError(file, '', `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { filename: file });
+  } catch (e) {
+    throw new ScenarioError(file, '', `is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The base's objects with this file's laid over them: one with a base object's identity replaces
+ * it in place, the others append. Only base objects are replaced: two objects of one file with the
+ * same name are both created, and the second fails as a client's second POST would.
+ */
+function overlay(base: ScenarioObject[], mine: ScenarioObject[]): ScenarioObject[] {
+  const out = [...base];
+  const at = new Map(base.map((o, i) => [identity(o), i]));
+  at.delete(undefined);
+  for (const o of mine) {
+    const key = identity(o);
+    const i = key === undefined ? undefined : at.get(key);
+    if (i !== undefined) {
+      out[i] = o;
+      at.delete(key);
+    } else out.push(o);
+  }
+  return out;
+}
+
+/** type + tenant + name (or uuid for unnamed objects such as the singletons); undefined: no identity. */
+function identity(o: ScenarioObject): string | undefined {
+  const b = o.body;
+  const ref = typeof b.tenant_ref === 'string' ? parseRefInput(b.tenant_ref) : undefined;
+  const tenant = ref ? (ref.name ?? ref.uuid ?? '') : 'admin';
+  if (typeof b.name === 'string') return `${o.type}\u0000${tenant}\u0000name\u0000${b.name}`;
+  if (typeof b.uuid === 'string') return `${o.type}\u0000${tenant}\u0000uuid\u0000${b.uuid}`;
+  return undefined;
 }

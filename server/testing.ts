@@ -17,7 +17,7 @@ import { loadOrGenerateTls } from './http/tls.js';
 import type { Snapshot } from './store/store.js';
 
 export interface StartAvisimOptions {
-  /** scenario file (YAML or JSON); the fresh-controller scenario by default */
+  /** a built-in scenario's name (e.g. `nsxt-tkgi`) or a scenario file's path; fresh-controller by default */
   scenario?: string;
   /** reproducible uuids and timestamps */
   seed?: number;

@@ -2,7 +2,8 @@
  * System endpoints clients read before anything else: the controller version (initial-data,
  * cluster/version), the cluster's state (AKO exits unless it is up, and shuts down when the
  * leader's name or up_since change, so both are stable for the life of an engine), the cluster
- * object, and the IPAM/DNS domain list of a cloud.
+ * object, and the IPAM/DNS domain list of a cloud. Version, build and cluster state are the
+ * scenario's `controller:` facts; the nodes are the stored cluster object's.
  */
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
@@ -38,18 +39,30 @@ function clusterRec(engine: Engine): Rec | undefined {
   return undefined;
 }
 
-/** The leader's name: the cluster's first node, as a controller names nodes by address. */
-function leaderName(engine: Engine): string {
+/** The cluster's nodes as stored, the leader first (a controller names nodes by address). */
+function nodeNames(engine: Engine): string[] {
   const nodes = clusterRec(engine)?.data.nodes;
-  const first = Array.isArray(nodes) && isObject(nodes[0]) ? nodes[0] : undefined;
-  return typeof first?.name === 'string' ? first.name : '127.0.0.1';
+  const names = (Array.isArray(nodes) ? nodes : []).map((n) => (isObject(n) && typeof n.name === 'string' ? n.name : ''));
+  return names.length && names.every(Boolean) ? names : ['127.0.0.1'];
 }
 
+/**
+ * `/api/cluster/runtime`: the scenario's cluster state (controller.cluster.state), the first node
+ * leading. Which nodes are down in a degraded cluster is not public [inferred]: a compromised
+ * three-node cluster has lost its last node, a cluster that is down has no active node.
+ */
 function clusterState(engine: Engine) {
   const since = upSince(engine);
+  const state = engine.scenario.controller.cluster?.state ?? 'CLUSTER_UP_NO_HA';
+  const names = nodeNames(engine);
+  const down = (i: number) => state === 'CLUSTER_DOWN' || (state === 'CLUSTER_UP_HA_COMPROMISED' && i === names.length - 1);
   return {
-    cluster_state: { state: 'CLUSTER_UP_NO_HA', up_since: since, progress: 100 },
-    node_states: [{ name: leaderName(engine), role: 'CLUSTER_LEADER', up_since: since, state: 'CLUSTER_ACTIVE' }],
+    cluster_state: state === 'CLUSTER_DOWN' ? { state } : { state, up_since: since, progress: 100 },
+    node_states: names.map((name, i) => ({
+      name,
+      role: i === 0 ? 'CLUSTER_LEADER' : 'CLUSTER_FOLLOWER',
+      ...(down(i) ? { state: 'CLUSTER_INACTIVE' } : { up_since: since, state: 'CLUSTER_ACTIVE' }),
+    })),
   };
 }
 

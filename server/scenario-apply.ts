@@ -1,0 +1,198 @@
+/**
+ * A scenario's Avi side applied to a fresh engine, through the same write path as API calls:
+ * its objects (refs by name may point forward: an object whose refs do not resolve yet is
+ * retried after the others), the cluster object from `controller.cluster`, and the license tier
+ * from `controller.license_tier`.
+ *
+ * A failure names where the object was written and, when the controller's text does not, the
+ * field at fault: `seeds/x.yaml: objects[3] pool 'web': field 'lb_algorithm': Invalid data: ...`.
+ */
+import { isIPv6 } from 'node:net';
+import { AviError } from './avi/errors.js';
+import { ADMIN_TENANT, type ObjectService } from './avi/objects.js';
+import { isObject } from './avi/shape-ops.js';
+import type { Shape } from './spec/catalog.js';
+import { ScenarioError, type ClusterFacts, type ScenarioObject } from './scenario-format.js';
+import type { Scenario } from './scenario.js';
+
+type Obj = Record<string, unknown>;
+
+const CTX = { tenant: ADMIN_TENANT, base: '' };
+
+export function applyScenarioObjects(scenario: Scenario, svc: ObjectService): void {
+  const { cluster, license_tier } = scenario.controller;
+  for (const o of scenario.objects) {
+    if (!svc.catalog.typeInfo(o.type)) throw located(o, `unknown object type '${o.type}'`);
+    if (cluster && o.type === 'cluster') {
+      throw located(o, 'the cluster is given twice, here and as controller.cluster: keep controller.cluster');
+    }
+  }
+  createObjects(scenario.objects, svc);
+  // after the objects: the cluster object lives in the admin tenant they create
+  if (cluster) createCluster(scenario, cluster, svc);
+  if (license_tier !== undefined) setLicenseTier(scenario, license_tier, svc);
+}
+
+/**
+ * Creates every object in file order, retrying those whose refs do not resolve yet. When a
+ * whole pass makes no progress the rest refer to each other in a cycle (a cloud naming its IPAM
+ * profile, whose usable network is in that cloud): the first of them is created without the
+ * fields holding unresolved refs, as an operator would create the cloud before its profile, and
+ * gets its whole body (a full PUT) once everything else exists. A ref that names nothing at all
+ * fails there, with its field.
+ */
+function createObjects(objects: ScenarioObject[], svc: ObjectService): void {
+  const deferred: Array<{ o: ScenarioObject; uuid: string }> = [];
+  let pending = objects;
+  while (pending.length) {
+    const retry: ScenarioObject[] = [];
+    for (const o of pending) {
+      if (waitsForDefaultCloud(o, pending, svc)) {
+        retry.push(o);
+        continue;
+      }
+      try {
+        svc.create(o.type, o.body, CTX, { protected: o.system });
+      } catch (e) {
+        if (!isRefNotFound(e)) throw locatedError(o, e, svc);
+        retry.push(o);
+      }
+    }
+    if (retry.length === pending.length) {
+      const broken = breakCycle(retry, svc);
+      deferred.push(broken);
+      pending = retry.filter((o) => o !== broken.o);
+    } else pending = retry;
+  }
+  for (const { o, uuid } of deferred) {
+    try {
+      svc.replace(o.type, uuid, o.body, CTX);
+    } catch (e) {
+      throw locatedError(o, e, svc);
+    }
+  }
+}
+
+/**
+ * An object that leaves `cloud_ref` to the default must wait for a Default-Cloud the scenario
+ * has yet to create: created now it would have no cloud at all.
+ */
+function waitsForDefaultCloud(o: ScenarioObject, pending: ScenarioObject[], svc: ObjectService): boolean {
+  if (o.body.cloud_ref !== undefined || !svc.info(o.type).cloudScoped || svc.defaultCloud() !== undefined) return false;
+  return pending.some((p) => p !== o && p.type === 'cloud' && p.body.name === 'Default-Cloud');
+}
+
+/** The first stuck object that can be created without its unresolved refs (else the first one's error). */
+function breakCycle(stuck: ScenarioObject[], svc: ObjectService): { o: ScenarioObject; uuid: string } {
+  for (const o of stuck) {
+    const uuid = createWithoutMissingRefs(o, svc);
+    if (uuid) return { o, uuid };
+  }
+  const first = stuck[0]!;
+  let error: unknown = new Error('refers to objects that refer back to it');
+  try {
+    svc.create(first.type, first.body, CTX, { protected: first.system });
+  } catch (e) {
+    error = e;
+  }
+  throw locatedError(first, error, svc);
+}
+
+/**
+ * Creates the object without the top-level fields whose refs do not resolve yet; its uuid, or
+ * undefined when it cannot be (its cloud or tenant is missing, or a dropped field is required).
+ */
+function createWithoutMissingRefs(o: ScenarioObject, svc: ObjectService): string | undefined {
+  const body = { ...o.body };
+  for (;;) {
+    try {
+      return svc.create(o.type, body, CTX, { protected: o.system }).uuid;
+    } catch (e) {
+      const field = isRefNotFound(e) ? unresolvedRef(svc, { ...o, body }) : undefined;
+      const top = field?.split(/[.[]/)[0];
+      if (!top || !(top in body) || top === 'cloud_ref' || top === 'tenant_ref') return undefined;
+      delete body[top];
+    }
+  }
+}
+
+function isRefNotFound(e: unknown): e is AviError {
+  return e instanceof AviError && e.status === 400 && e.message.endsWith('object not found!');
+}
+
+/** `objects[3] pool 'web'` in the file the object was written in. */
+function located(o: ScenarioObject, problem: string): ScenarioError {
+  const name = typeof o.body.name === 'string' ? ` '${o.body.name}'` : '';
+  return new ScenarioError(o.source.file, `objects[${o.source.index}] ${o.type}${name}`, problem);
+}
+
+/** The object's write failure, with the field named (found again for unresolved refs). */
+function locatedError(o: ScenarioObject, e: unknown, svc: ObjectService): ScenarioError {
+  const message = e instanceof Error ? e.message : String(e);
+  const field = isRefNotFound(e) ? unresolvedRef(svc, o) : /field '([^']+)'/.exec(message)?.[1];
+  return located(o, field ? `field '${field}': ${message}` : message);
+}
+
+/** The path of the first ref in the object that names nothing (or undefined when all resolve). */
+function unresolvedRef(svc: ObjectService, o: ScenarioObject): string | undefined {
+  const tenantRef = typeof o.body.tenant_ref === 'string' ? o.body.tenant_ref : undefined;
+  if (tenantRef && !svc.tryResolve('tenant', tenantRef, { tenant: ADMIN_TENANT })) return 'tenant_ref';
+  const tenant = tenantRef ? svc.tryResolve('tenant', tenantRef, { tenant: ADMIN_TENANT })! : ADMIN_TENANT;
+  const cloudRef = typeof o.body.cloud_ref === 'string' ? o.body.cloud_ref : undefined;
+  const cloud = cloudRef ? svc.tryResolve('cloud', cloudRef, { tenant }) : svc.defaultCloud();
+  if (cloudRef && !cloud) return 'cloud_ref';
+  const scope = { tenant, cloud: svc.info(o.type).cloudScoped ? cloud : undefined };
+  const isMissing = (value: string, type: string) => svc.catalog.typeInfo(type) !== undefined && !svc.tryResolve(type, value, scope);
+  return findRef(o.body, svc.catalog.shapeOf(o.type), '', isMissing);
+}
+
+function findRef(obj: Obj, shape: Shape, path: string, isMissing: (value: string, type: string) => boolean): string | undefined {
+  for (const f of shape.fields.values()) {
+    const v = obj[f.name];
+    if (v === undefined || v === null) continue;
+    const at = path ? `${path}.${f.name}` : f.name;
+    if (f.ref) {
+      if (typeof v === 'string' && isMissing(v, f.ref)) return at;
+      if (Array.isArray(v)) {
+        const i = v.findIndex((x) => typeof x === 'string' && isMissing(x, f.ref!));
+        if (i >= 0) return `${at}[${i}]`;
+      }
+      continue;
+    }
+    if (!f.child?.hasRefs) continue;
+    if (f.kind === 'object' && isObject(v)) {
+      const hit = findRef(v, f.child, at, isMissing);
+      if (hit) return hit;
+    } else if (Array.isArray(v)) {
+      for (const [i, item] of v.entries()) {
+        const hit = isObject(item) ? findRef(item, f.child, `${at}[${i}]`, isMissing) : undefined;
+        if (hit) return hit;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The cluster object `/api/cluster` serves: the leader first, nodes named by address by default. */
+function createCluster(scenario: Scenario, cluster: ClusterFacts, svc: ObjectService): void {
+  const body = {
+    name: cluster.name ?? 'cluster-0-1',
+    nodes: cluster.nodes.map((n) => ({ name: n.name, ip: { addr: n.ip, type: isIPv6(n.ip) ? 'V6' : 'V4' } })),
+  };
+  try {
+    svc.create('cluster', body, CTX, { protected: true });
+  } catch (e) {
+    throw new ScenarioError(scenario.file, 'controller.cluster', (e as Error).message);
+  }
+}
+
+/** `controller.license_tier` → systemconfiguration.default_license_tier, as a PATCH would set it. */
+function setLicenseTier(scenario: Scenario, tier: string, svc: ObjectService): void {
+  try {
+    const existing = svc.store.collection('systemconfiguration').values().next().value;
+    if (existing) svc.patch('systemconfiguration', existing.uuid, { replace: { default_license_tier: tier } }, CTX);
+    else svc.create('systemconfiguration', { uuid: 'default', default_license_tier: tier }, CTX, { protected: true });
+  } catch (e) {
+    throw new ScenarioError(scenario.file, 'controller.license_tier', (e as Error).message);
+  }
+}
