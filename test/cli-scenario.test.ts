@@ -1,0 +1,69 @@
+/**
+ * `avisim --scenario <name>` / `AVISIM_SCENARIO`: a built-in scenario picked by name on the
+ * command line, and an unknown name refused with the built-in names listed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fetchLogin, TEST_PASSWORD } from './support/session.js';
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+/** Runs `avisim` from source; resolves with its output once the banner is out, or when it exits. */
+function run(args: string[], env: Record<string, string> = {}): Promise<{ out: string; code?: number | null }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--https-port', 'off', '--host', '127.0.0.1', '--password', TEST_PASSWORD, ...args],
+    { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+  );
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`neither a banner nor an exit:\n${out}`)), 20_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (/user:.*\n/.test(out)) {
+        clearTimeout(timer);
+        resolve({ out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ out, code });
+    });
+  });
+}
+
+const apiBase = (out: string) => /Avi API:\s+(http:\/\/\S+)\/api\//.exec(out)![1]!;
+
+describe('avisim --scenario', () => {
+  it('serves a built-in scenario given by name', async () => {
+    const { out } = await run(['--scenario', 'nsxt-tkgi']);
+    expect(out).toMatch(/avisim 22\.1\.4 ready in \d+ ms \(scenario nsxt-tkgi\)/);
+    const base = apiBase(out);
+    const headers = await fetchLogin(base);
+    const clouds = (await (await fetch(`${base}/api/cloud?name=nsx-t-lhr`, { headers })).json()) as any;
+    expect(clouds.results.map((c: any) => c.vtype)).toEqual(['CLOUD_NSXT']);
+  });
+
+  it('takes the name from AVISIM_SCENARIO too', async () => {
+    const { out } = await run([], { AVISIM_SCENARIO: 'vcenter-vrf-az1' });
+    expect(out).toMatch(/avisim 20\.1\.2 ready in \d+ ms \(scenario vcenter-vrf-az1\)/);
+    const base = apiBase(out);
+    const vrfs = (await (await fetch(`${base}/api/vrfcontext?name=VRF_AZ1`, { headers: await fetchLogin(base) })).json()) as any;
+    expect(vrfs.count).toBe(1);
+  });
+
+  it('refuses an unknown name, listing the built-in scenarios, and lists them in --help', async () => {
+    const { out, code } = await run(['--scenario', 'tkgm-shared']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/unknown scenario 'tkgm-shared': not a built-in scenario \(fresh-controller, nsxt-tkgi, routable-pods-nsxt, tkgm-shared-se-group, vcenter-vrf-az1\)/);
+    const help = await run(['--help']);
+    expect(help.out).toMatch(/--scenario <name>[\s\S]*built-in: fresh-controller, nsxt-tkgi, routable-pods-nsxt, tkgm-shared-se-group, vcenter-vrf-az1/);
+  });
+});
