@@ -85,6 +85,7 @@ function waitsForDefaultCloud(o: ScenarioObject, pending: ScenarioObject[], svc:
 /** The first stuck object that can be created without its unresolved refs (else the first one's error). */
 function breakCycle(stuck: ScenarioObject[], svc: ObjectService): { o: ScenarioObject; uuid: string } {
   for (const o of stuck) {
+    if (waitsForDefaultCloud(o, stuck, svc)) continue;
     const uuid = createWithoutMissingRefs(o, svc);
     if (uuid) return { o, uuid };
   }

@@ -110,11 +110,11 @@ describe('objects that refer to each other', () => {
   it('are created in a cycle as an operator would: the cloud first, its IPAM profile once the network exists', async () => {
     const f = files({
       'cycle.yaml': {
-        extends: 'fresh-controller',
         objects: [
-          { cloud: { name: 'Default-Cloud', vtype: 'CLOUD_NONE', ipam_provider_ref: '/api/ipamdnsproviderprofile/?name=ipam', _system: true } },
-          // no cloud_ref: the default cloud, which must exist first
+          { tenant: { uuid: 'admin', name: 'admin' } },
+          // no cloud_ref: the default cloud, which must exist first, though written later
           { serviceenginegroup: { name: 'seg-a' } },
+          { cloud: { name: 'Default-Cloud', vtype: 'CLOUD_NONE', ipam_provider_ref: '/api/ipamdnsproviderprofile/?name=ipam', _system: true } },
           {
             ipamdnsproviderprofile: {
               name: 'ipam',
