@@ -10,7 +10,6 @@ import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
 import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
 import { listen, type Listening } from './http/listen.js';
-import { createNsxListener } from './nsxt/index.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
 
@@ -103,7 +102,7 @@ async function main(): Promise<void> {
           hostnames: wildcard ? [] : [host],
         }),
   ]);
-  const { listener } = await createListener(engine);
+  const { listener, nsxListener } = await createListener(engine);
   // Both listeners serve the same handler; it tells them apart by req.socket.encrypted.
   const servers: Listening[] = [];
   const shown = wildcard ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
@@ -124,7 +123,7 @@ async function main(): Promise<void> {
     }
     // The NSX-T manager stub on a port of its own, so clients can be given a separate manager host.
     if (nsxPort !== undefined && tls) {
-      const server = await listen(createNsxListener(engine), nsxPort, host, { cert: tls.cert, key: tls.key });
+      const server = await listen(nsxListener, nsxPort, host, { cert: tls.cert, key: tls.key });
       servers.push(server);
       nsxBase = `https://${shown}:${server.port}`;
     }

@@ -48,7 +48,7 @@ export interface AvisimHandlers {
   /** one request in, one response out, without msw (e.g. as a client's custom `fetch`) */
   fetch: (request: Request) => Promise<Response>;
   /** puts every object back as it was when the handlers were created; sessions stay valid */
-  reset(): void;
+  reset(): Promise<void>;
 }
 
 export async function createAvisimHandlers(options: AvisimHandlersOptions = {}): Promise<AvisimHandlers> {
@@ -56,7 +56,6 @@ export async function createAvisimHandlers(options: AvisimHandlersOptions = {}):
   const engine =
     options.engine ?? (await Engine.create({ scenario: options.scenario, seed: options.seed, adminPassword: options.adminPassword }));
   const fetch = await createInProcessFetch(engine, { encrypted: baseUrl.startsWith('https:') });
-  const snapshot: Snapshot = engine.store.snapshot();
   const admin = engine.credentials.find((c) => c.username === 'admin')!;
   return {
     handlers: [http.all(`${baseUrl}/*`, ({ request }) => fetch(request))],
@@ -65,7 +64,7 @@ export async function createAvisimHandlers(options: AvisimHandlersOptions = {}):
     username: admin.username,
     password: admin.password,
     fetch,
-    reset: () => engine.store.restore(snapshot),
+    reset: () => engine.reset(),
   };
 }
 

@@ -62,7 +62,7 @@ export interface StartedAvisim {
   /** another client, logged in (admin by default) */
   newClient(options?: ClientOptions): Promise<AvisimClient>;
   /** every object back as the scenario made it; sessions stay valid (the uuid sequence goes on) */
-  reset(): void;
+  reset(): Promise<void>;
   /** closes the clients, then the server (requests in flight get a second) */
   close(): Promise<void>;
 }
@@ -73,7 +73,6 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
   const { listener } = await createListener(engine);
   const server = await listen(listener, 0, '127.0.0.1', tls && { cert: tls.cert, key: tls.key });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
-  const snapshot: Snapshot = engine.store.snapshot();
   const admin = engine.credentials.find((c) => c.username === 'admin')!;
   const clients: AvisimClient[] = [];
   const newClient = async (clientOptions: ClientOptions = {}) => {
@@ -101,7 +100,7 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
     client,
     tls: tls && { cert: tls.cert, fingerprint: tls.fingerprint },
     newClient,
-    reset: () => engine.store.restore(snapshot),
+    reset: () => engine.reset(),
     close: () =>
       (closed ??= (async () => {
         for (const c of clients) c.close();

@@ -30,7 +30,7 @@ export function versionInfo(engine: Engine): Record<string, unknown> {
 
 /** `2020-10-28 04:58:48`, the controller's up_since format. */
 function upSince(engine: Engine): string {
-  return new Date(Math.floor(engine.startedMicros / 1000)).toISOString().replace('T', ' ').slice(0, 19);
+  return new Date(Math.floor(engine.leader.sinceMicros / 1000)).toISOString().replace('T', ' ').slice(0, 19);
 }
 
 function clusterRec(engine: Engine): Rec | undefined {
@@ -38,11 +38,15 @@ function clusterRec(engine: Engine): Rec | undefined {
   return undefined;
 }
 
-/** The leader's name: the cluster's first node, as a controller names nodes by address. */
+/**
+ * The leader's name: the cluster's first node (a controller names nodes by address), or after
+ * a leader change fault the next one (a one-node cluster keeps its name; up_since moves).
+ */
 function leaderName(engine: Engine): string {
   const nodes = clusterRec(engine)?.data.nodes;
-  const first = Array.isArray(nodes) && isObject(nodes[0]) ? nodes[0] : undefined;
-  return typeof first?.name === 'string' ? first.name : '127.0.0.1';
+  const list = Array.isArray(nodes) ? nodes.filter(isObject) : [];
+  const node = list.length ? list[engine.leader.changes % list.length] : undefined;
+  return typeof node?.name === 'string' ? node.name : '127.0.0.1';
 }
 
 function clusterState(engine: Engine) {
