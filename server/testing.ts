@@ -11,6 +11,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Engine } from './engine.js';
+import { nanoid } from 'nanoid';
 import { createListener } from './http/app.js';
 import { listen } from './http/listen.js';
 import { loadOrGenerateTls } from './http/tls.js';
@@ -61,6 +62,11 @@ export interface StartedAvisim {
   tls?: { cert: string; fingerprint: string };
   /** another client, logged in (admin by default) */
   newClient(options?: ClientOptions): Promise<AvisimClient>;
+  /**
+   * A client logged in and working in a sandbox of its own (`X-Mock-Sandbox`): a private copy
+   * of the scenario's state, made on first use, that no other client sees.
+   */
+  sandbox(id?: string, options?: ClientOptions): Promise<AvisimClient>;
   /** every object back as the scenario made it; sessions stay valid (the uuid sequence goes on) */
   reset(): Promise<void>;
   /** closes the clients, then the server (requests in flight get a second) */
@@ -100,6 +106,8 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
     client,
     tls: tls && { cert: tls.cert, fingerprint: tls.fingerprint },
     newClient,
+    sandbox: (id = `sandbox-${nanoid(10)}`, clientOptions: ClientOptions = {}) =>
+      newClient({ ...clientOptions, headers: { ...clientOptions.headers, 'X-Mock-Sandbox': id } }),
     reset: () => engine.reset(),
     close: () =>
       (closed ??= (async () => {

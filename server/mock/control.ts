@@ -88,7 +88,12 @@ export class ControlPlane {
       case 'PUT /scenario': {
         if (scope.id) throw new MockError(400, 'A scenario is loaded for the whole simulator: call without X-Mock-Sandbox');
         const scenario = await this.scenarioOf(body);
-        await engine.load(scenario);
+        try {
+          await engine.load(scenario);
+        } catch (e) {
+          // the scenario's objects are refused as a client's writes would be: nothing changed
+          throw new MockError(400, (e as Error).message);
+        }
         this.scopes.dropAll();
         scope.journal.clear();
         scope.faults.clear();

@@ -61,10 +61,11 @@ const globs = new Map<string, RegExp>();
 export function globRegex(glob: string): RegExp {
   let re = globs.get(glob);
   if (!re) {
+    // `/**` also matches nothing at all: `/api/vsvip/**` covers `/api/vsvip` itself
     const body = glob
       .replace(/\/+$/, '')
-      .split(/(\*\*|\*)/)
-      .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+      .split(/(\/\*\*|\*\*|\*)/)
+      .map((part) => (part === '/**' ? '(?:/.*)?' : part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
       .join('');
     re = new RegExp(`^${body}/?$`);
     if (globs.size > 1000) globs.clear();
