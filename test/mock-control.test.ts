@@ -172,3 +172,19 @@ describe('switches', () => {
     expect(index.body.endpoints).toContain('POST /_mock/reset');
   });
 });
+
+describe('GET /_mock/openapi.json', () => {
+  it('documents every control call the plane lists, and is valid OpenAPI for the validator', async () => {
+    const sim = await startSim();
+    const doc = (await sim.http.get('/_mock/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    const index = (await sim.http.get('/_mock')).body.endpoints as string[];
+    for (const line of index) {
+      const [methods, path] = line.split(' ') as [string, string];
+      for (const m of methods.split('|')) expect(doc.paths[path]?.[m.toLowerCase()], `${m} ${path}`).toBeDefined();
+    }
+    const { default: OpenAPIBackend } = await import('openapi-backend');
+    const api = new OpenAPIBackend({ definition: doc, validate: true, strict: true, quick: false });
+    await expect(api.init()).resolves.toBeDefined();
+  });
+});
