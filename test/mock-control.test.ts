@@ -183,7 +183,7 @@ describe('GET /_mock/openapi.json', () => {
       const [methods, path] = line.split(' ') as [string, string];
       for (const m of methods.split('|')) expect(doc.paths[path]?.[m.toLowerCase()], `${m} ${path}`).toBeDefined();
     }
-    const { default: OpenAPIBackend } = await import('openapi-backend');
+    const { OpenAPIBackend } = await import('openapi-backend');
     const api = new OpenAPIBackend({ definition: doc, validate: true, strict: true, quick: false });
     await expect(api.init()).resolves.toBeDefined();
   });

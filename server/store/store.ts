@@ -43,6 +43,8 @@ export type Change = { op: 'put'; rec: Rec } | { op: 'remove'; rec: Rec } | { op
 export const refKey = (type: string, uuid: string) => `${type}/${uuid}`;
 const nameKey = (type: string, tenant: string, name: string) => `${type}\u0000${tenant}\u0000${name}`;
 
+const EMPTY: ReadonlyMap<string, Rec> = new Map();
+
 export function tenantOf(data: Data): string {
   return typeof data.tenant_ref === 'string' ? data.tenant_ref : '';
 }
@@ -77,7 +79,16 @@ export class Store {
     for (const fn of this.listeners) fn(change);
   }
 
-  collection(type: string): Map<string, Rec> {
+  /**
+   * The records of a type, in creation order. Read-only for callers: in a fork it may be the
+   * parent's own map (a fork copies a collection only when it first writes to it).
+   */
+  collection(type: string): ReadonlyMap<string, Rec> {
+    return this.collectionIfAny(type) ?? EMPTY;
+  }
+
+  /** The collection this store writes to (a fork's own copy, made on its first write). */
+  private ownCollection(type: string): Map<string, Rec> {
     let c = this.collections.get(type);
     if (!c) {
       const inherited = this.parent?.collectionIfAny(type);
@@ -94,7 +105,7 @@ export class Store {
   get(type: string, uuid: string): Rec | undefined {
     const c = this.collections.get(type);
     if (c) return c.get(uuid);
-    return this.parent ? this.collection(type).get(uuid) : undefined;
+    return this.parent?.collectionIfAny(type)?.get(uuid);
   }
 
   /** Types that hold (or held) objects, in first-use order. */
@@ -196,7 +207,7 @@ export class Store {
   /** Adds or replaces the record with `data`, keeping indexes in step. */
   put(type: string, data: Data, opts: { protected?: boolean } = {}): Rec {
     const uuid = data.uuid as string;
-    const coll = this.collection(type);
+    const coll = this.ownCollection(type);
     const old = coll.get(uuid);
     const refs = this.refsOf(type, data);
     if (old && this.parent && !this.owned.has(old)) return this.replaceInherited(coll, old, data, refs, opts);
@@ -252,7 +263,7 @@ export class Store {
   }
 
   remove(rec: Rec): void {
-    this.collection(rec.type).delete(rec.uuid);
+    this.ownCollection(rec.type).delete(rec.uuid);
     this.unindexName(rec);
     this.unlinkRefs(rec);
     this.renameEpoch++;
