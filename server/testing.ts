@@ -76,7 +76,7 @@ export interface StartedAvisim {
 export async function startAvisim(options: StartAvisimOptions = {}): Promise<StartedAvisim> {
   const engine = await Engine.create({ scenario: options.scenario, seed: options.seed, adminPassword: options.adminPassword });
   const tls = options.https ? await loadOrGenerateTls({ hostnames: ['127.0.0.1'] }) : undefined;
-  const { listener } = await createListener(engine);
+  const { listener, scopes } = await createListener(engine);
   const server = await listen(listener, 0, '127.0.0.1', tls && { cert: tls.cert, key: tls.key });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
   const admin = engine.credentials.find((c) => c.username === 'admin')!;
@@ -108,7 +108,7 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
     newClient,
     sandbox: (id = `sandbox-${nanoid(10)}`, clientOptions: ClientOptions = {}) =>
       newClient({ ...clientOptions, headers: { ...clientOptions.headers, 'X-Mock-Sandbox': id } }),
-    reset: () => engine.reset(),
+    reset: () => scopes.reset(),
     close: () =>
       (closed ??= (async () => {
         for (const c of clients) c.close();

@@ -78,9 +78,7 @@ export class ControlPlane {
       case 'GET /openapi.json':
         return { body: JSON.parse(await readFile(projectFile('openapi', 'mock.json'), 'utf8')) };
       case 'POST /reset':
-        await engine.reset();
-        scope.journal.clear();
-        scope.faults.clear();
+        await this.scopes.reset(scope);
         return { body: { reset: scope.id ?? 'main', scenario: engine.scenario.name } };
       case 'GET /scenario':
         return { body: { name: engine.scenario.name, file: engine.scenario.file, controller: engine.scenario.controller } };

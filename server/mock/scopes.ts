@@ -75,6 +75,13 @@ export class Scopes {
     return s;
   }
 
+  /** Back to the scenario's state, with an empty journal and no fault rules. */
+  async reset(scope: Scope = this.main): Promise<void> {
+    await scope.engine.reset();
+    scope.journal.clear();
+    scope.faults.clear();
+  }
+
   has(id: string): boolean {
     return this.sandboxes.has(id);
   }
