@@ -139,3 +139,17 @@ describe('compareResponses', () => {
     ]);
   });
 });
+
+describe('identifiers that are no uuids', () => {
+  it('pairs them from `uuid` fields, rewrites them where they stand alone, and compares them as placeholders', () => {
+    const { values, labels } = fresh();
+    const recorded = { status: 201, body: { token: SCRUBBED, uuid: 'D9a-IyHjE_qyN6Hp', expires_at: '2026-01-01T00:00:00Z' } };
+    const live = { status: 201, body: { token: 'live-token', uuid: 'Xy0-abcdEFGH1234', expires_at: '2027-01-01T00:00:00Z' } };
+    expect(compareResponses(recorded, live, values, labels)).toEqual([]);
+    expect(values.rewriteText('/api/user-token/D9a-IyHjE_qyN6Hp')).toBe('/api/user-token/Xy0-abcdEFGH1234');
+    expect(values.rewriteText('/api/x/D9a-IyHjE_qyN6Hp-suffix')).toBe('/api/x/D9a-IyHjE_qyN6Hp-suffix');
+    // the same identifier on both sides (user-1, admin) matches as before
+    expect(compareResponses({ status: 200, body: { uuid: 'user-1' } }, { status: 200, body: { uuid: 'user-1' } }, values, labels)).toEqual([]);
+    expect(compareResponses({ status: 200, body: { uuid: 'user-1' } }, { status: 200, body: { uuid: 'user-2' } }, values, labels)).toHaveLength(1);
+  });
+});

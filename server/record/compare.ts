@@ -1,8 +1,8 @@
 /**
  * Whether a live answer matches a recorded one. Both are normalised first, so that what differs
  * between any two runs of the same session does not count:
- * - uuids become placeholders numbered by first appearance in the recording (`pool-<3>`); a
- *   live uuid takes the placeholder of the recorded uuid it was paired with (LiveValues), so a
+ * - uuids (and whatever other identifier a `uuid` field holds) become placeholders numbered by
+ *   first appearance in the recording (`pool-<3>`); a live uuid takes the placeholder of the recorded uuid it was paired with (LiveValues), so a
  *   ref that points at another object than it did when recorded still shows;
  * - base URLs are taken off `url`s, refs and `next` links (`https://h/api/pool/…` → `/api/pool/…`);
  * - `_last_modified`, `current_time`, `up_since`, `expires_at` and NSX `_create_time` /
@@ -14,7 +14,7 @@
 import { isObject } from '../avi/shape-ops.js';
 import type { RecordedResponse } from './exchange.js';
 import { headerOf } from './exchange.js';
-import { LiveValues, UUID_PATTERN, uuidPrefix } from './live-values.js';
+import { isUuid, LiveValues, UUID_PATTERN, uuidPrefix } from './live-values.js';
 import { isSecretKey, SCRUBBED } from './scrub.js';
 
 export const VOLATILE = '<volatile>';
@@ -66,6 +66,8 @@ export function normalise(value: unknown, uuid: (u: string) => string): unknown 
     for (const [k, v] of Object.entries(value)) {
       if (VOLATILE_KEYS.has(k) && v !== null && v !== undefined) out[k] = VOLATILE;
       else if (isSecretKey(k) && typeof v === 'string' && v !== '') out[k] = SCRUBBED;
+      // an identifier that is no uuid (a user token's) is as volatile as one
+      else if (k === 'uuid' && typeof v === 'string' && v !== '' && !isUuid(v)) out[k] = uuid(v);
       else out[k] = normalise(v, uuid);
     }
     return out;

@@ -17,10 +17,22 @@ export function uuidPrefix(uuid: string): string {
   return m ? m[1]! : '';
 }
 
+const WHOLE_UUID = new RegExp(`^${UUID_PATTERN.source}$`);
+
+export function isUuid(text: string): boolean {
+  return WHOLE_UUID.test(text);
+}
+
 export class LiveValues {
   /** recorded uuid → live uuid */
   private readonly uuids = new Map<string, string>();
   private readonly liveToRecorded = new Map<string, string>();
+  /**
+   * Identifiers in a `uuid` field that are no uuids (a user token's, `user-1`), recorded →
+   * live when they differ; rewritten only where they stand alone, not inside a longer word.
+   */
+  private readonly opaque = new Map<string, string>();
+  private opaquePattern?: RegExp;
   /** recorded `_last_modified` → live */
   private readonly stamps = new Map<string, string>();
 
@@ -34,8 +46,10 @@ export class LiveValues {
     } else if (isObject(recorded) && isObject(live)) {
       for (const [k, v] of Object.entries(recorded)) {
         if (!(k in live)) continue;
-        if (k === '_last_modified' && typeof v === 'string' && typeof live[k] === 'string') this.stamps.set(v, live[k]);
-        else this.pair(v, live[k]);
+        const l = live[k];
+        if (k === '_last_modified' && typeof v === 'string' && typeof l === 'string') this.stamps.set(v, l);
+        else if (k === 'uuid' && typeof v === 'string' && typeof l === 'string' && !WHOLE_UUID.test(v)) this.pairId(v, l);
+        else this.pair(v, l);
       }
     }
   }
@@ -57,6 +71,18 @@ export class LiveValues {
     });
   }
 
+  /** An identifier that is no uuid, from a `uuid` field. */
+  private pairId(recorded: string, live: string): void {
+    if (!recorded || this.uuids.has(recorded) || this.liveToRecorded.has(live)) return;
+    this.uuids.set(recorded, live);
+    this.liveToRecorded.set(live, recorded);
+    if (recorded !== live) {
+      this.opaque.set(recorded, live);
+      const ids = [...this.opaque.keys()].sort((a, b) => b.length - a.length).map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      this.opaquePattern = new RegExp(`(?<![\\w-])(?:${ids.join('|')})(?![\\w-])`, 'g');
+    }
+  }
+
   liveFor(recordedUuid: string): string | undefined {
     return this.uuids.get(recordedUuid);
   }
@@ -67,7 +93,8 @@ export class LiveValues {
 
   /** Recorded uuids in a text replaced by their live twins. */
   rewriteText(text: string): string {
-    return text.replace(UUID_PATTERN, (u) => this.uuids.get(u) ?? u);
+    const out = text.replace(UUID_PATTERN, (u) => this.uuids.get(u) ?? u);
+    return this.opaquePattern ? out.replace(this.opaquePattern, (id) => this.opaque.get(id) ?? id) : out;
   }
 
   /** A recorded request body for the live controller: uuids and `_last_modified` stamps. */
