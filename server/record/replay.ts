@@ -36,7 +36,8 @@ export interface ReplayOptions {
   /** Avi credentials for recorded logins (username defaults to the recorded one) */
   username?: string;
   password?: string;
-  /** NSX manager credentials for recorded NSX sessions and Basic auth (default: the Avi ones) */
+  /** NSX manager credentials for recorded NSX sessions and Basic auth (default: the Avi ones;
+   * a Basic user name is scrubbed with the rest, so it defaults to admin) */
   nsxUsername?: string;
   nsxPassword?: string;
   /** do not verify the target's certificate */
@@ -165,14 +166,16 @@ function buildRequest(exchange: Exchange, jar: Jar, values: LiveValues, target: 
   const method = request.method.toUpperCase();
   const nsx = isNsxPath(request.path);
   const user = nsx ? (options.nsxUsername ?? options.username) : options.username;
+  // Basic credentials are scrubbed whole, user name included: admin unless told otherwise
+  const basicUser = user ?? 'admin';
   const password = nsx ? (options.nsxPassword ?? options.password) : options.password;
   const headers: Record<string, string> = { Accept: 'application/json', Referer: target.origin };
   for (const [k, v] of Object.entries(request.headers ?? {})) {
     if (k.toLowerCase() === 'authorization') {
       const scheme = v.split(/\s+/)[0]!;
       // Basic (and NSX's Remote) can be rebuilt from the live credentials; others cannot.
-      if (/^(basic|remote)$/i.test(scheme) && user !== undefined && password !== undefined) {
-        headers.Authorization = `${scheme} ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      if (/^(basic|remote)$/i.test(scheme) && password !== undefined) {
+        headers.Authorization = `${scheme} ${Buffer.from(`${basicUser}:${password}`).toString('base64')}`;
       }
     } else {
       headers[k] = values.rewriteText(v);
