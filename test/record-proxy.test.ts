@@ -112,6 +112,46 @@ describe('the recording proxy', () => {
     expect(result).toMatchObject({ ok: true, matched: 3, total: 3 });
   });
 
+  it('records an NSX session (form login, JSESSIONID, X-XSRF-TOKEN on writes) that replays on another manager', async () => {
+    const out = path.join(dir, 'nsx.yaml');
+    const proxy = await startRecordProxy({ upstream: plain.url, out });
+    const nsx = plain.engine.nsx;
+    const secrets: string[] = [nsx.password];
+    try {
+      const login = await fetch(`${proxy.url}/api/session/create`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ j_username: nsx.username, j_password: nsx.password }).toString(),
+      });
+      expect(login.status).toBe(200);
+      const [setCookie] = login.headers.getSetCookie();
+      // the manager marks it Secure; the proxy speaks plain HTTP, so the client could not send it back
+      expect(setCookie).toMatch(/^JSESSIONID=/);
+      expect(setCookie).not.toMatch(/Secure/i);
+      const cookie = setCookie!.split(';')[0]!;
+      const xsrf = login.headers.get('x-xsrf-token')!;
+      secrets.push(cookie.slice('JSESSIONID='.length), xsrf);
+      const write = await fetch(`${proxy.url}/policy/api/v1/infra/tier-1s/t1-recorded`, {
+        method: 'PATCH',
+        headers: { cookie, 'x-xsrf-token': xsrf, 'content-type': 'application/json' },
+        body: JSON.stringify({ display_name: 't1-recorded' }),
+      });
+      expect(write.status, await write.text()).toBe(200);
+      expect((await fetch(`${proxy.url}/policy/api/v1/infra/tier-1s/t1-recorded`, { headers: { cookie } })).status).toBe(200);
+    } finally {
+      await proxy.close();
+    }
+    const text = readFileSync(out, 'utf8');
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(text).toContain('j_password=<scrubbed>');
+    const result = await replay(await loadExchanges(out), { target: secure.url, insecure: true, nsxPassword: secure.engine.nsx.password });
+    expect(result.results.filter((r) => !r.match)).toEqual([]);
+    expect(result).toMatchObject({ ok: true, matched: 3 });
+    // without the manager's password the login, and so the write, fail
+    const wrong = await replay(await loadExchanges(out), { target: secure.url, insecure: true, nsxPassword: 'not-the-password' });
+    expect(wrong.results.map((r) => r.status)).toEqual([403, 403, 403]);
+  });
+
   it('refuses an upstream that is no http(s) URL', async () => {
     const out = path.join(dir, 'never.yaml');
     await expect(startRecordProxy({ upstream: 'ftp://ctrl.example', out })).rejects.toThrow(/http:\/\/ or https:\/\//);
