@@ -59,6 +59,8 @@ const HOP_BY_HOP = new Set([
   'trailer',
   'upgrade',
   'content-length',
+  // the proxy has the whole body before it forwards: nothing to wait for upstream
+  'expect',
 ]);
 
 interface Upstream {

@@ -100,9 +100,12 @@ export async function replay(exchanges: Exchange[], options: ReplayOptions): Pro
   if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(`--target must be an http:// or https:// URL, got "${options.target}"`);
   const secure = target.protocol === 'https:';
   const agent = secure ? new https.Agent({ keepAlive: true, rejectUnauthorized: !options.insecure }) : new http.Agent({ keepAlive: true });
-  const needsPassword = exchanges.some((e) => restoresCredentials(e) && isLoginPath(e.request.path));
-  if (needsPassword && !options.password) {
+  const logsIn = (isLogin: (path: string) => boolean) => exchanges.some((e) => restoresCredentials(e) && isLogin(e.request.path));
+  if (logsIn(isLoginPath) && !options.password) {
     throw new Error('the recording logs in: give the password to log in with (--password or AVISIM_PASSWORD)');
+  }
+  if (logsIn((p) => routePath(p) === '/api/session/create') && !(options.nsxPassword ?? options.password)) {
+    throw new Error('the recording opens an NSX session: give the NSX password (--nsx-password or AVISIM_NSX_PASSWORD)');
   }
   const values = new LiveValues();
   const labels = new UuidLabels(values);
