@@ -14,6 +14,8 @@ import { listen, type Listening } from './http/listen.js';
 const HELP = `avisim: a simulated VMware Avi controller
 
 Usage: avisim [options]
+       avisim record --upstream <controller URL> --out <file>   (see avisim record --help)
+       avisim replay <file> --target <URL>                      (see avisim replay --help)
 
   --port <n|off>        plain HTTP port (env AVISIM_PORT, default 8080; 0 picks a free one; off disables it)
   --https-port <n|off>  HTTPS port (env AVISIM_HTTPS_PORT, default 8443; 0 picks a free one; off disables it)
@@ -65,6 +67,12 @@ function parsePort(text: string, name: string): number | undefined {
 }
 
 async function main(): Promise<void> {
+  const command = process.argv[2];
+  if (command === 'record' || command === 'replay') {
+    const { runCommand } = await import('./record/commands.js');
+    process.exitCode = await runCommand(command, process.argv.slice(3));
+    return;
+  }
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
