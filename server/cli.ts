@@ -10,12 +10,13 @@ import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
 import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
 import { listen, type Listening } from './http/listen.js';
-import { createNsxListener } from './nsxt/index.js';
 import { builtinScenarios } from './scenario.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
 
 Usage: avisim [options]
+       avisim record --upstream <controller URL> --out <file>   (see avisim record --help)
+       avisim replay <file> --target <URL>                      (see avisim replay --help)
 
   --port <n|off>        plain HTTP port (env AVISIM_PORT, default 8080; 0 picks a free one; off disables it)
   --https-port <n|off>  HTTPS port (env AVISIM_HTTPS_PORT, default 8443; 0 picks a free one; off disables it)
@@ -35,8 +36,27 @@ Usage: avisim [options]
   --nsx-password <pw>   NSX manager password (env AVISIM_NSX_PASSWORD; default: the scenario's, else generated and printed)
   --nsx-realization-delay <ms>  static routes stay IN_PROGRESS this long after each change before REALIZED
                         (env AVISIM_NSX_REALIZATION_DELAY, default 0)
+  --mock <on|off>       the test-control plane under /_mock and X-Mock-Sandbox sandboxes (env AVISIM_MOCK, default on)
+  --mock-token <t>      /_mock calls need X-Mock-Token: <t> (env AVISIM_MOCK_TOKEN; default: no token)
+  --journal-size <n>    requests kept in each scope's journal, 0 = none (env AVISIM_JOURNAL_SIZE, default 1000)
+  --max-sandboxes <n>   sandboxes alive at once (env AVISIM_MAX_SANDBOXES, default 1000)
   -h, --help            this text
 `;
+
+/** A whole number setting (>= 0). */
+function parseCount(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got "${text}"`);
+  return n;
+}
+
+function parseSwitch(text: string | undefined, name: string): boolean {
+  const t = (text ?? 'on').trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(t)) return true;
+  if (['off', 'false', '0', 'no'].includes(t)) return false;
+  throw new Error(`${name} must be on or off, got "${text}"`);
+}
 
 /** A port setting: a number in 0..65535, or `off` (undefined). */
 function parsePort(text: string, name: string): number | undefined {
@@ -49,6 +69,12 @@ function parsePort(text: string, name: string): number | undefined {
 }
 
 async function main(): Promise<void> {
+  const command = process.argv[2];
+  if (command === 'record' || command === 'replay') {
+    const { runCommand } = await import('./record/commands.js');
+    process.exitCode = await runCommand(command, process.argv.slice(3));
+    return;
+  }
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
@@ -61,6 +87,10 @@ async function main(): Promise<void> {
       'state-file': { type: 'string' },
       password: { type: 'string' },
       'idle-timeout': { type: 'string' },
+      mock: { type: 'string' },
+      'mock-token': { type: 'string' },
+      'journal-size': { type: 'string' },
+      'max-sandboxes': { type: 'string' },
       'nsx-port': { type: 'string' },
       'nsx-user': { type: 'string' },
       'nsx-password': { type: 'string' },
@@ -105,7 +135,13 @@ async function main(): Promise<void> {
           hostnames: wildcard ? [] : [host],
         }),
   ]);
-  const { listener } = await createListener(engine);
+  const mock = {
+    enabled: parseSwitch(values.mock ?? env.AVISIM_MOCK, '--mock / AVISIM_MOCK'),
+    token: values['mock-token'] ?? env.AVISIM_MOCK_TOKEN ?? undefined,
+    journalSize: parseCount(values['journal-size'] ?? env.AVISIM_JOURNAL_SIZE, '--journal-size / AVISIM_JOURNAL_SIZE'),
+    maxSandboxes: parseCount(values['max-sandboxes'] ?? env.AVISIM_MAX_SANDBOXES, '--max-sandboxes / AVISIM_MAX_SANDBOXES'),
+  };
+  const { listener, nsxListener } = await createListener(engine, { mock });
   // Both listeners serve the same handler; it tells them apart by req.socket.encrypted.
   const servers: Listening[] = [];
   const shown = wildcard ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
@@ -126,7 +162,7 @@ async function main(): Promise<void> {
     }
     // The NSX-T manager stub on a port of its own, so clients can be given a separate manager host.
     if (nsxPort !== undefined && tls) {
-      const server = await listen(createNsxListener(engine), nsxPort, host, { cert: tls.cert, key: tls.key });
+      const server = await listen(nsxListener, nsxPort, host, { cert: tls.cert, key: tls.key });
       servers.push(server);
       nsxBase = `https://${shown}:${server.port}`;
     }
@@ -138,7 +174,9 @@ async function main(): Promise<void> {
   const ms = (performance.now() - started).toFixed(0);
   console.log(`avisim ${engine.scenario.controller.version} ready in ${ms} ms (scenario ${engine.scenario.name})`);
   for (const { base, note } of urls) console.log(`  Avi API:   ${base}/api/${note}`);
-  console.log(`  coverage:  ${urls[0]!.base}/_mock/coverage`);
+  if (mock.enabled) {
+    console.log(`  control:   ${urls[0]!.base}/_mock  (reset, scenario, snapshot, journal, verify, faults, sandboxes${mock.token ? '; needs X-Mock-Token' : ''})`);
+  } else console.log('  control:   off (--mock off)');
   const admin = engine.credentials.find((c) => c.username === 'admin')!;
   console.log(`  user:      admin  password: ${admin.password}  (POST /login, or HTTP Basic once allowed)`);
   console.log(`  NSX API:   ${nsxBase ?? urls[urls.length - 1]!.base}/policy/api/v1/${nsxBase ? '  (own port, same certificate)' : ''}`);

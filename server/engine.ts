@@ -33,12 +33,23 @@ export interface EngineOptions {
   nsx?: NsxOptions;
 }
 
+/** What a sandbox shares with the engine it is forked from. */
+interface Parts {
+  catalog: Catalog;
+  store: Store;
+  ids: Ids;
+}
+
 export class Engine {
   readonly catalog: Catalog;
   readonly store: Store;
   readonly objects: ObjectService;
   readonly ids: Ids;
   readonly persistence?: Persistence;
+  /** the loaded scenario's state, frozen: what a reset returns to and a sandbox starts from */
+  private baselineStore?: Store;
+  /** the sandbox id when this engine is one */
+  sandbox?: string;
   scenario!: Scenario;
   frontDoor!: FrontDoor;
   /** who can log in; the admin password is printed at start */
@@ -47,20 +58,30 @@ export class Engine {
   nsx!: NsxState;
   /** when this controller "booted" (cluster up_since), µs */
   readonly startedMicros: number;
+  /** the cluster leader: how many leader changes happened, and since when the current one leads */
+  leader: { changes: number; sinceMicros: number };
 
-  private constructor(readonly options: EngineOptions) {
-    const doc = options.document ?? loadDocument();
-    this.catalog = new Catalog(doc);
-    this.store = new Store(this.catalog);
-    this.ids = options.seed !== undefined ? seededIds(options.seed) : randomIds();
+  private constructor(
+    readonly options: EngineOptions,
+    parts?: Parts,
+  ) {
+    this.catalog = parts?.catalog ?? new Catalog(options.document ?? loadDocument());
+    this.store = parts?.store ?? new Store(this.catalog);
+    this.ids = parts?.ids ?? (options.seed !== undefined ? seededIds(options.seed) : randomIds());
     this.objects = new ObjectService(this.catalog, this.store, this.ids);
-    if (options.stateFile) this.persistence = new Persistence(options.stateFile, this.store, options.compactAfterBytes);
+    if (options.stateFile && !parts) this.persistence = new Persistence(options.stateFile, this.store, options.compactAfterBytes);
     this.startedMicros = this.ids.nowMicros();
+    this.leader = { changes: 0, sinceMicros: this.startedMicros };
   }
 
-  static async create(options: EngineOptions = {}): Promise<Engine> {
-    const engine = new Engine(options);
-    engine.scenario = await loadScenario(resolveScenario(options.scenario || DEFAULT_SCENARIO));
+  /** Another node takes the lead (a one-node cluster restarts): clients watching it see it. */
+  changeLeader(): void {
+    this.leader = { changes: this.leader.changes + 1, sinceMicros: Math.max(this.ids.nowMicros(), this.leader.sinceMicros + 1_000_000) };
+  }
+
+  static async create(options: EngineOptions = {}, parts?: Omit<Parts, 'store'> & { scenario: Scenario }): Promise<Engine> {
+    const engine = new Engine(options, parts && { ...parts, store: new Store(parts.catalog) });
+    engine.scenario = parts?.scenario ?? (await loadScenario(resolveScenario(options.scenario || DEFAULT_SCENARIO)));
     engine.credentials = credentialsOf(engine.scenario.controller.credentials, options.adminPassword);
     engine.nsx = nsxStateOf(engine.scenario.nsxt?.credentials, options.nsx);
     engine.frontDoor = new FrontDoor(engine.credentials, () => engine.idleTimeoutMinutes());
@@ -70,9 +91,79 @@ export class Engine {
     if (options.idleTimeoutMinutes !== undefined) engine.setIdleTimeout(options.idleTimeoutMinutes);
     // Avi VIPs on NSX-T clouds keep their Tier-1 routes for every engine, served or in-process.
     linkNsxt(engine);
+    // The scenario as loaded becomes the frozen baseline, at no copying cost; a restored state
+    // file is not the scenario, so its baseline is built from the scenario when first needed.
+    if (!restored) engine.baselineStore = engine.store.freeze();
     if (!restored) await engine.persistence?.compact();
     else await engine.commit();
     return engine;
+  }
+
+  /** The loaded scenario's state (built aside on first use when the state came from a file). */
+  async baseline(): Promise<Store> {
+    if (!this.baselineStore) {
+      const scratch = await Engine.create(
+        { ...this.options, stateFile: undefined, adminPassword: this.admin().password },
+        { catalog: this.catalog, ids: this.options.seed !== undefined ? seededIds(this.options.seed) : randomIds(), scenario: this.scenario },
+      );
+      this.baselineStore ??= scratch.baselineStore!;
+    }
+    return this.baselineStore;
+  }
+
+  /**
+   * Every object back as the scenario made it, NSX realization state included. Sessions stay
+   * valid and the uuid sequence goes on; persistence writes the reset state.
+   */
+  async reset(): Promise<void> {
+    this.store.rebase(await this.baseline());
+    this.nsx.changedAt.clear();
+    this.nsx.forcedState.clear();
+    this.nsx.realizationDelayMs = Math.max(0, this.options.nsx?.realizationDelayMs ?? 0);
+    await this.commit();
+  }
+
+  /**
+   * Serves another scenario from now on: its objects, controller facts and users. Sessions of
+   * users it still has stay valid; the admin password stays unless the scenario sets one.
+   */
+  async load(scenario: Scenario): Promise<void> {
+    const adminPassword = this.options.adminPassword ?? scenarioPassword(scenario, 'admin') ?? this.admin().password;
+    const scratch = await Engine.create(
+      { ...this.options, stateFile: undefined, adminPassword },
+      { catalog: this.catalog, ids: this.options.seed !== undefined ? seededIds(this.options.seed) : randomIds(), scenario },
+    );
+    this.scenario = scenario;
+    this.credentials = scratch.credentials;
+    this.frontDoor.setCredentials(this.credentials);
+    this.nsx.username = scratch.nsx.username;
+    this.nsx.password = this.options.nsx?.password || scenario.nsxt?.credentials?.password || this.nsx.password;
+    this.baselineStore = scratch.baselineStore!;
+    await this.reset();
+  }
+
+  /**
+   * A sandbox: a copy of the baseline that only its callers see, made in constant time (the
+   * store is a fork). It shares the catalog, who can log in and the sessions with this engine.
+   */
+  async fork(id: string): Promise<Engine> {
+    const base = await this.baseline();
+    // A seeded sandbox draws from its own stream, so its uuids never meet the baseline's.
+    const ids = this.options.seed !== undefined ? seededIds(this.options.seed ^ streamOf(id)) : randomIds();
+    const child = new Engine(this.options, { catalog: this.catalog, store: base.fork(), ids });
+    child.sandbox = id;
+    child.scenario = this.scenario;
+    child.credentials = this.credentials;
+    child.frontDoor = this.frontDoor;
+    child.nsx = { ...this.nsx, changedAt: new Map(), forcedState: new Map() };
+    child.baselineStore = base;
+    child.leader = { ...this.leader };
+    linkNsxt(child);
+    return child;
+  }
+
+  private admin(): Credential {
+    return this.credentials.find((c) => c.username === 'admin')!;
   }
 
   /** `controllerproperties.api_idle_timeout`, in minutes (0: sessions never expire). */
@@ -114,4 +205,17 @@ function credentialsOf(fromScenario: unknown, adminPassword: string | undefined)
   if (!admin.password) admin.password = nanoid(16);
   for (const c of list) if (!c.password) c.password = nanoid(16);
   return list;
+}
+
+function scenarioPassword(scenario: Scenario, username: string): string | undefined {
+  const list = scenario.controller.credentials;
+  const entry = Array.isArray(list) ? list.find((c) => c?.username === username) : undefined;
+  return entry?.password ? String(entry.password) : undefined;
+}
+
+/** FNV-1a of a sandbox id, never 0 (so a sandbox's stream differs from the main one). */
+function streamOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) || 1;
 }

@@ -47,16 +47,15 @@ export interface AvisimHandlers {
   password: string;
   /** one request in, one response out, without msw (e.g. as a client's custom `fetch`) */
   fetch: (request: Request) => Promise<Response>;
-  /** puts every object back as it was when the handlers were created; sessions stay valid */
-  reset(): void;
+  /** every object back as the scenario made it, journal and fault rules emptied; sessions stay valid */
+  reset(): Promise<void>;
 }
 
 export async function createAvisimHandlers(options: AvisimHandlersOptions = {}): Promise<AvisimHandlers> {
   const baseUrl = originOf(options.baseUrl ?? DEFAULT_BASE_URL);
   const engine =
     options.engine ?? (await Engine.create({ scenario: options.scenario, seed: options.seed, adminPassword: options.adminPassword }));
-  const fetch = await createInProcessFetch(engine, { encrypted: baseUrl.startsWith('https:') });
-  const snapshot: Snapshot = engine.store.snapshot();
+  const { fetch, scopes } = await inProcess(engine, { encrypted: baseUrl.startsWith('https:') });
   const admin = engine.credentials.find((c) => c.username === 'admin')!;
   return {
     handlers: [http.all(`${baseUrl}/*`, ({ request }) => fetch(request))],
@@ -65,7 +64,7 @@ export async function createAvisimHandlers(options: AvisimHandlersOptions = {}):
     username: admin.username,
     password: admin.password,
     fetch,
-    reset: () => engine.store.restore(snapshot),
+    reset: () => scopes.reset(),
   };
 }
 
@@ -74,10 +73,14 @@ export async function createAvisimHandlers(options: AvisimHandlersOptions = {}):
  * in memory. `encrypted`: requests look as if they came over TLS (`req.socket.encrypted`).
  */
 export async function createInProcessFetch(engine: Engine, options: { encrypted: boolean }): Promise<(request: Request) => Promise<Response>> {
-  const { listener } = await createListener(engine);
+  return (await inProcess(engine, options)).fetch;
+}
+
+async function inProcess(engine: Engine, options: { encrypted: boolean }) {
+  const { listener, scopes } = await createListener(engine);
   // Never listens: connections are handed to it one per request.
   const server = createServer(listener);
-  return (request) => exchange(server, request, options.encrypted);
+  return { scopes, fetch: (request: Request) => exchange(server, request, options.encrypted) };
 }
 
 /** The origin of a base URL; a path beyond `/` is refused (the API lives at the root). */

@@ -11,6 +11,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Engine } from './engine.js';
+import { nanoid } from 'nanoid';
 import { createListener } from './http/app.js';
 import { listen } from './http/listen.js';
 import { loadOrGenerateTls } from './http/tls.js';
@@ -61,8 +62,13 @@ export interface StartedAvisim {
   tls?: { cert: string; fingerprint: string };
   /** another client, logged in (admin by default) */
   newClient(options?: ClientOptions): Promise<AvisimClient>;
+  /**
+   * A client logged in and working in a sandbox of its own (`X-Mock-Sandbox`): a private copy
+   * of the scenario's state, made on first use, that no other client sees.
+   */
+  sandbox(id?: string, options?: ClientOptions): Promise<AvisimClient>;
   /** every object back as the scenario made it; sessions stay valid (the uuid sequence goes on) */
-  reset(): void;
+  reset(): Promise<void>;
   /** closes the clients, then the server (requests in flight get a second) */
   close(): Promise<void>;
 }
@@ -70,10 +76,9 @@ export interface StartedAvisim {
 export async function startAvisim(options: StartAvisimOptions = {}): Promise<StartedAvisim> {
   const engine = await Engine.create({ scenario: options.scenario, seed: options.seed, adminPassword: options.adminPassword });
   const tls = options.https ? await loadOrGenerateTls({ hostnames: ['127.0.0.1'] }) : undefined;
-  const { listener } = await createListener(engine);
+  const { listener, scopes } = await createListener(engine);
   const server = await listen(listener, 0, '127.0.0.1', tls && { cert: tls.cert, key: tls.key });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
-  const snapshot: Snapshot = engine.store.snapshot();
   const admin = engine.credentials.find((c) => c.username === 'admin')!;
   const clients: AvisimClient[] = [];
   const newClient = async (clientOptions: ClientOptions = {}) => {
@@ -101,7 +106,9 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
     client,
     tls: tls && { cert: tls.cert, fingerprint: tls.fingerprint },
     newClient,
-    reset: () => engine.store.restore(snapshot),
+    sandbox: (id = `sandbox-${nanoid(10)}`, clientOptions: ClientOptions = {}) =>
+      newClient({ ...clientOptions, headers: { ...clientOptions.headers, 'X-Mock-Sandbox': id } }),
+    reset: () => scopes.reset(),
     close: () =>
       (closed ??= (async () => {
         for (const c of clients) c.close();

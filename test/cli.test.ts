@@ -67,6 +67,25 @@ describe('the avisim command', () => {
     expect(await nothing.json()).toEqual({ error: 'not implemented by the fake: GET /nothing/here' });
   });
 
+  it('guards the control plane with --mock-token, and turns it off with AVISIM_MOCK=off', async () => {
+    const guarded = await startCli(['--port', '0', '--host', '127.0.0.1', '--mock-token', 'tok-1']);
+    const base = guarded.apiUrl.replace(/\/api\/$/, '');
+    expect(guarded.output()).toContain('needs X-Mock-Token');
+    expect((await fetch(`${base}/_mock/reset`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${base}/_mock/reset`, { method: 'POST', headers: { 'X-Mock-Token': 'tok-1' } })).status).toBe(200);
+
+    const saved = process.env;
+    process.env = { ...saved, AVISIM_MOCK: 'off' };
+    try {
+      const off = await startCli(['--port', '0', '--host', '127.0.0.1']);
+      const offBase = off.apiUrl.replace(/\/api\/$/, '');
+      expect(off.output()).toContain('control:   off');
+      expect((await fetch(`${offBase}/_mock/reset`, { method: 'POST' })).status).toBe(501);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('generates and prints an admin password when none is given', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--https-port', 'off', '--host', '127.0.0.1'], {
       cwd: path.resolve(import.meta.dirname, '..'),

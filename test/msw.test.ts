@@ -124,7 +124,7 @@ describe('avisim/msw', () => {
     await client.login('admin', PASSWORD);
     const created = await client.send('POST', '/api/pool', { name: 'temp' });
     expect(created.status).toBe(201);
-    sim.reset();
+    await sim.reset();
     expect((await (await client.send('GET', '/api/pool?name=temp')).json()).count).toBe(0);
   });
 

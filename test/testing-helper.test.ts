@@ -40,7 +40,7 @@ describe('startAvisim', () => {
       await avi.client.put('/api/controllerproperties', { ...props, api_idle_timeout: original + 5 });
       expect(avi.engine.idleTimeoutMinutes()).toBe(original + 5);
 
-      avi.reset();
+      await avi.reset();
 
       expect(avi.engine.idleTimeoutMinutes()).toBe(original);
       // same session, no new login: sessions survive reset()

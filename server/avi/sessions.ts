@@ -37,6 +37,19 @@ export class FrontDoor {
     private readonly idleMinutes: () => number,
     private readonly now: () => number = Date.now,
   ) {
+    this.setCredentials(credentials);
+  }
+
+  /** Ends every session at once (a session-expiry fault); user tokens stay valid. */
+  expireAll(): number {
+    const n = this.sessions.size;
+    this.sessions.clear();
+    return n;
+  }
+
+  /** Who can log in from now on (a scenario loaded at run time brings its own users). */
+  setCredentials(credentials: Credential[]): void {
+    this.passwords.clear();
     for (const c of credentials) this.passwords.set(c.username, c.password);
   }
 

@@ -19,6 +19,7 @@ import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal 
 import { systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
+import { bodyReadAhead, noteParsedBody } from './body.js';
 
 export type { Principal };
 
@@ -48,13 +49,18 @@ export interface ApiCall {
   body: unknown;
   ctx: Ctx;
   principal: Principal;
+  /** the engine serving this request: the main one or a sandbox */
+  engine: Engine;
+  /** that engine's handlers */
+  handlers: Record<string, ApiHandler>;
 }
 
 export type ApiHandler = (c: Context, call: ApiCall, res: ServerResponse) => unknown;
 
 export interface Api {
   backend: OpenAPIBackend;
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** serves a request from `engine` (a sandbox), the main engine by default */
+  handle(req: IncomingMessage, res: ServerResponse, engine?: Engine): Promise<void>;
 }
 
 /** Paths the API handler serves: the Avi API and the login/logout endpoints beside it. */
@@ -87,10 +93,65 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, 500, { error: `Internal error: ${(err as Error)?.message ?? String(err)}` });
 }
 
-export async function createApi(engine: Engine, options: ApiOptions = {}): Promise<Api> {
-  const authenticate: Authenticate = options.authenticate ?? ((req, pub) => sessionAuthenticate(engine, req, pub));
+export async function createApi(main: Engine, options: ApiOptions = {}): Promise<Api> {
+  const authenticate = (engine: Engine, req: IncomingMessage, pub: boolean) =>
+    options.authenticate ? options.authenticate(req, pub) : sessionAuthenticate(engine, req, pub);
   const bodyLimit = options.bodyLimit ?? 32 * 1024 * 1024;
-  const handlers: Record<string, ApiHandler> = {
+  // Handlers are made per engine (the main one, each sandbox): they are only closures, so a
+  // sandbox costs nothing here. openapi-backend is built once, with trampolines that call the
+  // handler of the engine serving the request.
+  const perEngine = new WeakMap<Engine, Record<string, ApiHandler>>();
+  const handlersOf = (engine: Engine) => {
+    let h = perEngine.get(engine);
+    if (!h) perEngine.set(engine, (h = engineHandlers(engine)));
+    return h;
+  };
+  const trampolines: Record<string, ApiHandler> = {};
+  for (const key of Object.keys(handlersOf(main))) trampolines[key] = (c, call, res) => call.handlers[key]!(c, call, res);
+  const backend = await createBackend(main.catalog.doc, trampolines as any);
+
+  async function handle(req: IncomingMessage, res: ServerResponse, engine: Engine = main): Promise<void> {
+    try {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const path = (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/');
+      const rawQuery = q < 0 ? '' : url.slice(q + 1);
+      const method = req.method ?? 'GET';
+      res.setHeader('AVI_API_VERSION', OLDEST_API_VERSION); // also on an "Invalid version" answer
+      const version = requestedVersion(req);
+      if (version) res.setHeader('AVI_API_VERSION', dotted(version));
+      const raw = await readBody(req, bodyLimit);
+      const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as any;
+      const principal = await authenticate(engine, req, operation?.['x-avisim-public'] === true);
+      const ctx: Ctx = { tenant: resolveTenant(engine, req), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}` };
+      if (version) ctx.version = version;
+      const call: ApiCall = {
+        method,
+        path,
+        rawQuery,
+        query: new URLSearchParams(rawQuery),
+        headers: req.headers,
+        body: parseBody(raw, req.headers['content-type']),
+        principal,
+        ctx,
+        engine,
+        handlers: handlersOf(engine),
+      };
+      noteParsedBody(req, call.body);
+      // openapi-backend routes by path and method; the query and headers it would parse again
+      // are already in `call`, so it is given none.
+      await backend.handleRequest({ method, path, query: '', headers: {}, body: call.body as any }, call, res);
+    } catch (e) {
+      sendError(res, e);
+    }
+  }
+
+  return { backend, handle };
+}
+
+/** Every operation's handler, bound to one engine. */
+function engineHandlers(engine: Engine): Record<string, ApiHandler> {
+  return {
     notImplemented: (c, call, res) => {
       const [type, kind] = splitOperationId(c.operation.operationId ?? '');
       if (type && kind && GENERIC_KINDS.has(kind) && engine.catalog.typeInfo(type)) {
@@ -104,49 +165,11 @@ export async function createApi(engine: Engine, options: ApiOptions = {}): Promi
     methodNotAllowed: (_c, call) => {
       throw errors.methodNotAllowed(call.method);
     },
-  };
-  const backend = await createBackend(engine.catalog.doc, {
-    ...handlers,
     ...frontDoorHandlers(engine),
     ...systemHandlers(engine),
     ...runtimeHandlers(engine),
     ...macroHandlers(engine),
-  } as any);
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const path = (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/');
-      const rawQuery = q < 0 ? '' : url.slice(q + 1);
-      const method = req.method ?? 'GET';
-      res.setHeader('AVI_API_VERSION', OLDEST_API_VERSION); // also on an "Invalid version" answer
-      const version = requestedVersion(req);
-      if (version) res.setHeader('AVI_API_VERSION', dotted(version));
-      const raw = await readBody(req, bodyLimit);
-      const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as any;
-      const principal = await authenticate(req, operation?.['x-avisim-public'] === true);
-      const ctx: Ctx = { tenant: resolveTenant(engine, req), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}` };
-      if (version) ctx.version = version;
-      const call: ApiCall = {
-        method,
-        path,
-        rawQuery,
-        query: new URLSearchParams(rawQuery),
-        headers: req.headers,
-        body: parseBody(raw, req.headers['content-type']),
-        principal,
-        ctx,
-      };
-      // openapi-backend routes by path and method; the query and headers it would parse again
-      // are already in `call`, so it is given none.
-      await backend.handleRequest({ method, path, query: '', headers: {}, body: call.body as any }, call, res);
-    } catch (e) {
-      sendError(res, e);
-    }
-  }
-
-  return { backend, handle };
+  };
 }
 
 function splitOperationId(id: string): [string, string] {
@@ -159,6 +182,8 @@ function schemeOf(req: IncomingMessage): string {
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const ahead = bodyReadAhead(req);
+  if (ahead) return Promise.resolve(ahead);
   const length = req.headers['content-length'];
   if ((length === undefined || length === '0') && !req.headers['transfer-encoding']) {
     req.resume();

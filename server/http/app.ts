@@ -1,20 +1,27 @@
 /**
- * Express wiring: the API handler (server/http/api.ts) mounted first, then the test-control
- * plane under /_mock, then "unknown is loud" (501) for anything else.
- * `createListener` gives the function a node:http server should call: /api, /login and /logout
- * go straight to the API handler; the rest goes through express, which is loaded on first use
- * (its import is a sizeable part of start-up, and the API path never needs it).
+ * Request routing for every listener (node:http, node:https, msw's in-memory exchange):
+ *   /_mock → the test-control plane (server/mock/control.ts);
+ *   anything else is served in the scope the request names (the main engine, or the sandbox of
+ *   its `X-Mock-Sandbox` header), through that scope's journal and fault rules, by the NSX-T
+ *   stub or the API handler (/api, /login, /logout); anything else is "unknown is loud" (501).
+ * `app()` wraps the same listener in express, loaded on first use (its import is a sizeable
+ * part of start-up, and the listening server never needs it).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
-import { createApi, isApiPath, sendError, type Api, type ApiOptions } from './api.js';
-import { coverage } from './coverage.js';
-import { createNsx, type Nsx } from '../nsxt/index.js';
-import { linkNsxt } from '../nsxt/linked.js';
+import { createApi, isApiPath, sendError, sendJson, type ApiOptions } from './api.js';
+import { createNsx } from '../nsxt/index.js';
+import { ControlPlane, isMockPath } from '../mock/control.js';
+import { MockError } from '../mock/errors.js';
+import { intercept } from '../mock/intercept.js';
+import { Scopes, type MockOptions, type Scope } from '../mock/scopes.js';
 
-export type AppOptions = ApiOptions;
+export interface AppOptions extends ApiOptions {
+  /** the test-control plane: on by default; off, or guarded by a token */
+  mock?: MockOptions;
+}
 export type { Authenticate, Principal } from './api.js';
 
 export interface Simulator {
@@ -22,55 +29,79 @@ export interface Simulator {
   app(): Promise<Express>;
   /** request listener for node:http / node:https servers */
   listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** the same, for a port that serves only the NSX-T stub */
+  nsxListener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** the main engine and the sandboxes, with their journals and fault rules */
+  scopes: Scopes;
 }
 
 export async function createListener(engine: Engine, options: AppOptions = {}): Promise<Simulator> {
   const api = await createApi(engine, options);
-  const nsx = createNsx(engine);
+  const nsx = createNsx();
+  const scopes = new Scopes(engine, options.mock);
+  const control = new ControlPlane(scopes, () => api.backend);
   let built: Promise<Express> | undefined;
-  const app = () => (built ??= buildApp(engine, api, nsx));
-  const listener = (req: IncomingMessage, res: ServerResponse) => {
-    if (nsx.handles(req.url)) void nsx.handle(req, res);
-    else if (isApiPath(req.url)) void api.handle(req, res);
-    else app().then((a) => a(req, res), (e: unknown) => sendError(res, e));
+  const app = () => (built ??= buildApp(listener));
+
+  const serve = (scope: Scope, req: IncomingMessage, res: ServerResponse, nsxOnly: boolean) => {
+    const isNsx = nsx.handles(req.url);
+    intercept(
+      scope,
+      req,
+      res,
+      (rq, rs) => {
+        if (isNsx) void nsx.handle(scope.engine, rq, rs);
+        else if (nsxOnly) void nsx.unknown(rq, rs);
+        else if (isApiPath(rq.url)) void api.handle(rq, rs, scope.engine);
+        else sendError(rs, errors.notImplemented(rq.method ?? 'GET', pathOf(rq.url)));
+      },
+      isNsx || nsxOnly,
+    );
   };
-  return { app, listener };
+  const inScope = (nsxOnly: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+    if (!nsxOnly && isMockPath(req.url)) {
+      if (scopes.enabled) void control.handle(req, res);
+      else sendError(res, errors.notImplemented(req.method ?? 'GET', pathOf(req.url)));
+      return;
+    }
+    let scope: Scope | Promise<Scope>;
+    try {
+      scope = scopes.of(req);
+    } catch (e) {
+      return sendMockError(res, e);
+    }
+    if (!(scope instanceof Promise)) return serve(scope, req, res, nsxOnly);
+    scope.then((s) => serve(s, req, res, nsxOnly), (e: unknown) => sendMockError(res, e));
+  };
+  const listener = inScope(false);
+  return { app, listener, nsxListener: inScope(true), scopes };
 }
 
 export async function createApp(engine: Engine, options: AppOptions = {}): Promise<Express> {
   return (await createListener(engine, options)).app();
 }
 
-async function buildApp(engine: Engine, api: Api, nsx: Nsx): Promise<Express> {
+/** An express app serving everything the listener serves (to mount, or for supertest). */
+async function buildApp(listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<Express> {
   const { default: express } = await import('express');
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false);
-
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (nsx.handles(req.originalUrl)) {
-      req.url = req.originalUrl;
-      return void nsx.handle(req, res);
-    }
-    if (!isApiPath(req.originalUrl)) return next();
-    req.url = req.originalUrl;
-    void api.handle(req, res);
-  });
-
-  app.get('/_mock/coverage', (_req, res) => {
-    res.json(coverage(engine, api.backend));
-  });
-
-  // Avi VIPs vs NSX-T Tier-1 routes (server/nsxt/linked.ts)
-  app.get('/_mock/nsxt/check', (_req, res) => {
-    res.json(linkNsxt(engine).check());
-  });
-
   app.use((req: Request, res: Response) => {
-    const url = req.originalUrl;
-    const q = url.indexOf('?');
-    sendError(res, errors.notImplemented(req.method, (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/')));
+    req.url = req.originalUrl;
+    listener(req, res);
   });
   return app;
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return (q < 0 ? u : u.slice(0, q)).replace(/\/{2,}/g, '/');
+}
+
+function sendMockError(res: ServerResponse, e: unknown): void {
+  if (e instanceof MockError) return sendJson(res, e.status, { error: e.message });
+  sendError(res, e);
 }

@@ -31,7 +31,7 @@ export function versionInfo(engine: Engine): Record<string, unknown> {
 
 /** `2020-10-28 04:58:48`, the controller's up_since format. */
 function upSince(engine: Engine): string {
-  return new Date(Math.floor(engine.startedMicros / 1000)).toISOString().replace('T', ' ').slice(0, 19);
+  return new Date(Math.floor(engine.leader.sinceMicros / 1000)).toISOString().replace('T', ' ').slice(0, 19);
 }
 
 function clusterRec(engine: Engine): Rec | undefined {
@@ -39,23 +39,29 @@ function clusterRec(engine: Engine): Rec | undefined {
   return undefined;
 }
 
-/** The cluster's nodes as stored, the leader first (a controller names nodes by address). */
+/**
+ * The cluster's node names as stored (a controller names nodes by address), the leader first:
+ * the first node, or after a leader change fault the next one (a one-node cluster keeps its
+ * name; up_since moves).
+ */
 function nodeNames(engine: Engine): string[] {
   const nodes = clusterRec(engine)?.data.nodes;
   const names = (Array.isArray(nodes) ? nodes : []).map((n) => (isObject(n) && typeof n.name === 'string' ? n.name : ''));
-  return names.length && names.every(Boolean) ? names : ['127.0.0.1'];
+  if (!names.length || !names.every(Boolean)) return ['127.0.0.1'];
+  const leader = engine.leader.changes % names.length;
+  return [...names.slice(leader), ...names.slice(0, leader)];
 }
 
 /**
- * `/api/cluster/runtime`: the scenario's cluster state (controller.cluster.state), the first node
- * leading. Which nodes are down in a degraded cluster is not public [inferred]: a compromised
- * three-node cluster has lost its last node, a cluster that is down has no active node.
+ * `/api/cluster/runtime`: the scenario's cluster state (controller.cluster.state), the leader
+ * first. Which nodes are down in a degraded cluster is not public [inferred]: a compromised
+ * three-node cluster has lost its last follower, a cluster that is down has no active node.
  */
 function clusterState(engine: Engine) {
   const since = upSince(engine);
   const state = engine.scenario.controller.cluster?.state ?? 'CLUSTER_UP_NO_HA';
   const names = nodeNames(engine);
-  const down = (i: number) => state === 'CLUSTER_DOWN' || (state === 'CLUSTER_UP_HA_COMPROMISED' && i === names.length - 1);
+  const down = (i: number) => state === 'CLUSTER_DOWN' || (state === 'CLUSTER_UP_HA_COMPROMISED' && i > 0 && i === names.length - 1);
   return {
     cluster_state: state === 'CLUSTER_DOWN' ? { state } : { state, up_since: since, progress: 100 },
     node_states: names.map((name, i) => ({

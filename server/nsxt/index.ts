@@ -32,11 +32,15 @@ import {
 } from './routes.js';
 import { matches, parseQuery, QueryError, queryParam, safeDecode } from './search.js';
 import { realizedEntities } from './realized.js';
+import { bodyReadAhead, noteParsedBody } from '../http/body.js';
 
 export interface Nsx {
   /** true for the paths the stub serves (/policy/api/v1/..., /api/session/create, /api/v1/...) */
   handles(url: string | undefined): boolean;
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** serves a request from `engine` (the main one or a sandbox) */
+  handle(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** the NSX answer for a path outside the stub (on the stub's own port) */
+  unknown(req: IncomingMessage, res: ServerResponse): void;
 }
 
 /** What `GET /api/v1/node/version` reports (contract §1: below 9.1.0). */
@@ -49,25 +53,29 @@ export function isNsxPath(url: string | undefined): boolean {
   return !!url && NSX_PATH.test(url);
 }
 
-export function createNsx(engine: Engine): Nsx {
+export function createNsx(): Nsx {
   return {
     handles: isNsxPath,
-    handle: async (req, res) => {
+    handle: async (engine, req, res) => {
       try {
         await route(engine, req, res);
       } catch (e) {
         sendNsxError(res, e);
       }
     },
+    unknown: (req, res) => sendNsxError(res, nsxErrors.unknownPath(pathOf(req.url ?? '/'))),
   };
 }
 
-/** A request listener for a port of its own (`--nsx-port`): the NSX stub and nothing else. */
+/**
+ * A request listener for a port of its own serving only the stub, from one engine (the CLI's
+ * `--nsx-port` uses the simulator's own, which adds sandboxes, the journal and faults).
+ */
 export function createNsxListener(engine: Engine): (req: IncomingMessage, res: ServerResponse) => void {
-  const nsx = createNsx(engine);
+  const nsx = createNsx();
   return (req, res) => {
-    if (nsx.handles(req.url)) void nsx.handle(req, res);
-    else sendNsxError(res, nsxErrors.unknownPath(pathOf(req.url ?? '/')));
+    if (nsx.handles(req.url)) void nsx.handle(engine, req, res);
+    else nsx.unknown(req, res);
   };
 }
 
@@ -101,6 +109,7 @@ async function route(engine: Engine, req: IncomingMessage, res: ServerResponse):
   const path = pathOf(url);
   const method = (req.method ?? 'GET').toUpperCase();
   const text = await readBody(req);
+  if (text) noteParsedBody(req, jsonOrText(text));
 
   if (path === '/api/session/create') {
     if (method !== 'POST') throw nsxErrors.methodNotAllowed(method, path);
@@ -259,9 +268,20 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A body as the request journal shows it: JSON parsed, anything else as text. */
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   const pre = (req as IncomingMessage & { body?: unknown }).body;
   if (typeof pre === 'string') return Promise.resolve(pre);
+  const ahead = bodyReadAhead(req);
+  if (ahead) return Promise.resolve(ahead.toString('utf8'));
   if (req.readableEnded) return Promise.resolve('');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.js';
 import type { Data } from '../store/store.js';
 import { ROUTE_TYPE, TIER1_TYPE } from './routes.js';
+import { globRegex } from '../mock/pattern.js';
 
 /** A stable uuid for a name (the logical router / realized route behind a policy path). */
 export function stableUuid(name: string): string {
@@ -16,8 +17,18 @@ export function stableUuid(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** A state forced on this path, by exact path or by a glob (`/infra/tier-1s/t1/static-routes/*`). */
+export function forcedStateOf(engine: Engine, path: string): string | undefined {
+  const forced = engine.nsx.forcedState;
+  if (forced.size === 0) return undefined;
+  const exact = forced.get(path);
+  if (exact) return exact;
+  for (const [pattern, state] of forced) if (pattern.includes('*') && globRegex(pattern).test(path)) return state;
+  return undefined;
+}
+
 export function realizationState(engine: Engine, path: string): string {
-  const forced = engine.nsx.forcedState.get(path);
+  const forced = forcedStateOf(engine, path);
   if (forced) return forced;
   const delay = engine.nsx.realizationDelayMs;
   const changed = engine.nsx.changedAt.get(path);
@@ -37,7 +48,7 @@ export function realizedEntities(engine: Engine, intentPath: string): Data[] {
   const realizedId = route ? `${t1Id}-${String(route.id)}` : t1Id;
   const kind = route ? 'tier-1-static-routes' : 'tier-1s';
   const specific = route ? stableUuid(`static-route:${path}`) : routerUuid;
-  const state = route ? realizationState(engine, path) : engine.nsx.forcedState.get(path) ?? 'REALIZED';
+  const state = route ? realizationState(engine, path) : forcedStateOf(engine, path) ?? 'REALIZED';
   const modified = obj._last_modified_time as number;
   return [
     {

@@ -1,0 +1,44 @@
+/**
+ * Request bodies read ahead of the handlers (a fault rule that matches on the body must see it
+ * before the request is served) and bodies as handlers parsed them (for the request journal).
+ * Kept in WeakMaps keyed by the request, so nothing outlives it.
+ */
+import type { IncomingMessage } from 'node:http';
+
+const readAhead = new WeakMap<IncomingMessage, Buffer>();
+const parsed = new WeakMap<IncomingMessage, unknown>();
+
+export function readAheadBody(req: IncomingMessage, limit = 32 * 1024 * 1024): Promise<Buffer> {
+  const done = readAhead.get(req);
+  if (done) return Promise.resolve(done);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.destroy();
+        reject(new Error('request body too large'));
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      const buf = Buffer.concat(chunks);
+      readAhead.set(req, buf);
+      resolve(buf);
+    });
+    req.on('error', reject);
+  });
+}
+
+/** The body when it was read ahead of the handler. */
+export function bodyReadAhead(req: IncomingMessage): Buffer | undefined {
+  return readAhead.get(req);
+}
+
+export function noteParsedBody(req: IncomingMessage, body: unknown): void {
+  if (body !== undefined) parsed.set(req, body);
+}
+
+export function parsedBodyOf(req: IncomingMessage): unknown {
+  return parsed.get(req);
+}

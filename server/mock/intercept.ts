@@ -1,0 +1,99 @@
+/**
+ * What the control plane does to a served request before its handler runs: the request journal
+ * entry (written when the answer is finished or the connection closes) and the fault rules of
+ * the request's scope (delay, drop, or an answer in the API's own error format).
+ */
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { parsedBodyOf, readAheadBody } from '../http/body.js';
+import type { FaultRule } from './faults.js';
+import type { SeenRequest } from './pattern.js';
+import type { Scope } from './scopes.js';
+
+export type Dispatch = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Serves `req` in `scope`: journal, faults, then `dispatch`. */
+export function intercept(scope: Scope, req: IncomingMessage, res: ServerResponse, dispatch: Dispatch, nsxPath: boolean): void {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const seen: SeenRequest = {
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/'),
+    tenant: tenantOf(req),
+  };
+  let fault: string | undefined;
+  if (scope.journal.limit > 0) {
+    const arrived = Date.now();
+    const started = performance.now();
+    res.once('close', () => {
+      scope.journal.add({
+        ...seen,
+        time: new Date(arrived).toISOString(),
+        query: q < 0 ? '' : url.slice(q + 1),
+        status: res.writableFinished ? res.statusCode : 0,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        body: seen.body ?? parsedBodyOf(req),
+        ...(scope.id ? { sandbox: scope.id } : {}),
+        ...(fault ? { fault } : {}),
+      });
+    });
+  }
+  if (scope.faults.size === 0) return dispatch(req, res);
+  void (async () => {
+    if (scope.faults.needsBody(seen)) {
+      const raw = await readAheadBody(req);
+      seen.body = parseLoosely(raw.toString('utf8'), req.headers['content-type']);
+    }
+    const rule = scope.faults.fire(seen);
+    if (!rule) return dispatch(req, res);
+    fault = rule.id;
+    if (rule.delay_ms) await new Promise((r) => setTimeout(r, rule.delay_ms));
+    if (rule.drop) {
+      req.socket.destroy();
+      return;
+    }
+    if (rule.status === undefined) return dispatch(req, res);
+    answer(rule, res, nsxPath);
+  })().catch(() => {
+    if (!res.headersSent) res.writeHead(400).end();
+  });
+}
+
+function answer(rule: FaultRule, res: ServerResponse, nsxPath: boolean): void {
+  const status = rule.status!;
+  let body = rule.body;
+  if (body === undefined) {
+    const message = rule.error ?? `${status} ${STATUS_CODES[status] ?? ''}`.trim();
+    body = nsxPath
+      ? {
+          httpStatus: (STATUS_CODES[status] ?? 'ERROR').toUpperCase().replace(/[^A-Z]+/g, '_'),
+          error_code: rule.error_code ?? 99,
+          module_name: 'common-services',
+          error_message: message,
+        }
+      : { error: message };
+  }
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** The tenant a request names (`admin` when none), as the journal and rules match it. */
+function tenantOf(req: IncomingMessage): string {
+  const byName = req.headers['x-avi-tenant'];
+  if (typeof byName === 'string' && byName) return byName;
+  const byUuid = req.headers['x-avi-tenant-uuid'];
+  return typeof byUuid === 'string' && byUuid ? byUuid : 'admin';
+}
+
+function parseLoosely(text: string, contentType: string | undefined): unknown {
+  if (!text) return undefined;
+  if (contentType?.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

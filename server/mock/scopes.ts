@@ -1,0 +1,100 @@
+/**
+ * Scopes: the main engine and the sandboxes, each with its own request journal and fault
+ * rules. A request or control call names its sandbox with `X-Mock-Sandbox: <id>`; the first
+ * use of an id makes the sandbox, a fork of the scenario's baseline (constant time: see
+ * Store.fork). Sandboxes live in memory only and share users and sessions with the main engine.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Engine } from '../engine.js';
+import { MockError } from './errors.js';
+import { Faults } from './faults.js';
+import { DEFAULT_JOURNAL_SIZE, Journal } from './journal.js';
+
+export interface Scope {
+  /** the sandbox id; undefined for the main engine */
+  id?: string;
+  engine: Engine;
+  journal: Journal;
+  faults: Faults;
+  created: string;
+}
+
+export interface MockOptions {
+  /** the test-control plane and sandboxes (default on) */
+  enabled?: boolean;
+  /** when set, /_mock calls need `X-Mock-Token: <token>` (or `Authorization: Bearer <token>`) */
+  token?: string;
+  /** requests kept per scope in the journal (0 turns it off) */
+  journalSize?: number;
+  maxSandboxes?: number;
+}
+
+export const SANDBOX_HEADER = 'x-mock-sandbox';
+export const DEFAULT_MAX_SANDBOXES = 1000;
+const SANDBOX_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+export class Scopes {
+  readonly main: Scope;
+  private readonly sandboxes = new Map<string, Promise<Scope>>();
+  readonly enabled: boolean;
+  readonly maxSandboxes: number;
+
+  constructor(
+    engine: Engine,
+    readonly options: MockOptions = {},
+  ) {
+    this.enabled = options.enabled !== false;
+    this.maxSandboxes = options.maxSandboxes ?? DEFAULT_MAX_SANDBOXES;
+    this.main = this.scope(engine);
+  }
+
+  private scope(engine: Engine, id?: string): Scope {
+    return { id, engine, journal: new Journal(this.options.journalSize ?? DEFAULT_JOURNAL_SIZE), faults: new Faults(), created: new Date().toISOString() };
+  }
+
+  /** The scope a request names (the main one without the header). */
+  of(req: IncomingMessage): Scope | Promise<Scope> {
+    const raw = req.headers[SANDBOX_HEADER];
+    if (raw === undefined) return this.main;
+    const id = Array.isArray(raw) ? raw[0]! : raw;
+    if (!this.enabled) throw new MockError(400, 'Sandboxes are off: this simulator was started with the test-control plane disabled');
+    return this.sandbox(id);
+  }
+
+  sandbox(id: string): Promise<Scope> {
+    let s = this.sandboxes.get(id);
+    if (!s) {
+      if (!SANDBOX_ID.test(id)) throw new MockError(400, `Bad sandbox id '${id}': 1 to 128 of A-Z a-z 0-9 . _ : @ -`);
+      if (this.sandboxes.size >= this.maxSandboxes) {
+        throw new MockError(503, `Too many sandboxes (${this.maxSandboxes}): delete some with DELETE /_mock/sandboxes/<id>`);
+      }
+      s = this.main.engine.fork(id).then((engine) => this.scope(engine, id));
+      this.sandboxes.set(id, s);
+      s.catch(() => this.sandboxes.delete(id));
+    }
+    return s;
+  }
+
+  /** Back to the scenario's state, with an empty journal and no fault rules. */
+  async reset(scope: Scope = this.main): Promise<void> {
+    await scope.engine.reset();
+    scope.journal.clear();
+    scope.faults.clear();
+  }
+
+  has(id: string): boolean {
+    return this.sandboxes.has(id);
+  }
+
+  async list(): Promise<Scope[]> {
+    return Promise.all(this.sandboxes.values());
+  }
+
+  drop(id: string): boolean {
+    return this.sandboxes.delete(id);
+  }
+
+  dropAll(): void {
+    this.sandboxes.clear();
+  }
+}
