@@ -167,10 +167,12 @@ function controllerSection(raw: unknown, fail: Fail): Partial<ControllerFacts> {
     out.version = version as string;
   }
   if (raw.build !== undefined) {
-    if (typeof raw.build !== 'number' || !Number.isInteger(raw.build) || raw.build < 0) {
+    // a recording keeps the build as the controller sent it, number or text of digits
+    const build = typeof raw.build === 'string' && /^\d+$/.test(raw.build) ? Number(raw.build) : raw.build;
+    if (typeof build !== 'number' || !Number.isInteger(build) || build < 0) {
       fail('controller.build', `must be a whole number, got ${show(raw.build)}`);
     }
-    out.build = raw.build as number;
+    out.build = build as number;
   }
   if (raw.cluster !== undefined) out.cluster = clusterSection(raw.cluster, fail);
   if (raw.license_tier !== undefined) {

@@ -98,6 +98,13 @@ describe('extends', () => {
     expect(sim.engine.nsx).toMatchObject({ username: 'nsx', password: 'Base-Pw-1' });
   });
 
+  it('takes a build written as text of digits, as a recording keeps it', async () => {
+    const f = files({ 'rec.yaml': { extends: 'fresh-controller', controller: { version: '22.1.3', build: '9046' } } });
+    expect((await loadScenario(f['rec.yaml']!)).controller.build).toBe(9046);
+    const g = files({ 'bad.yaml': { controller: { build: '9046b' } } });
+    await expect(loadScenario(g['bad.yaml']!)).rejects.toThrow(`${g['bad.yaml']}: controller.build: must be a whole number, got "9046b"`);
+  });
+
   it('refuses a cycle and an unknown base, naming the file and the key', async () => {
     const f = files({ 'a.yaml': { extends: './b.yaml' }, 'b.yaml': { extends: './a.yaml' } });
     await expect(loadScenario(f['a.yaml']!)).rejects.toThrow(/b\.yaml: extends: .*a\.yaml -> .*b\.yaml -> .*a\.yaml is a cycle/);
