@@ -24,7 +24,8 @@ describe('ObjectTracker', () => {
         body: {
           uuid: 'pool-11111111-1111-4111-8111-111111111111',
           name: 'p1',
-          cloud_ref: '/api/cloud/cloud-22222222-2222-4222-8222-222222222222',
+          // the cloud itself never showed, only its name on the ref: it is named, for the base
+          cloud_ref: '/api/cloud/?name=Default-Cloud',
           lb_algorithm: 'LB_ALGORITHM_ROUND_ROBIN',
         },
       },
@@ -45,7 +46,28 @@ describe('ObjectTracker', () => {
     const t = new ObjectTracker();
     t.observe('POST', '/api/pool', 201, pool('p1', { enabled: true }));
     t.observe('GET', '/api/pool?fields=enabled', 200, { count: 1, results: [{ url: pool('p1').url, uuid: pool('p1').uuid, name: 'p1', enabled: false }] });
-    expect(t.list()[0]!.body).toMatchObject({ enabled: false, cloud_ref: '/api/cloud/cloud-22222222-2222-4222-8222-222222222222' });
+    expect(t.list()[0]!.body).toMatchObject({ enabled: false, cloud_ref: '/api/cloud/?name=Default-Cloud' });
+  });
+
+  it('makes refs loadable on the base: by uuid when recorded, by name when named, else left out and listed', () => {
+    const t = new ObjectTracker();
+    const cloud = { url: '/api/cloud/cloud-22222222-2222-4222-8222-222222222222', uuid: 'cloud-22222222-2222-4222-8222-222222222222', name: 'Default-Cloud' };
+    t.observe('GET', '/api/cloud', 200, { count: 1, results: [cloud] });
+    t.observe('GET', '/api/vrfcontext/x', 200, { url: '/api/vrfcontext/vrf-3', uuid: 'vrf-3', name: 'global' });
+    t.observe('DELETE', '/api/vrfcontext/vrf-3', 204, undefined);
+    t.observe('POST', '/api/pool', 201, {
+      ...pool('p1'),
+      cloud_ref: '/api/cloud/cloud-22222222-2222-4222-8222-222222222222',
+      vrf_ref: '/api/vrfcontext/vrf-3',
+      tenant_ref: '/api/tenant/tenant-9',
+      markers: [{ ref: '/api/tenant/tenant-9' }],
+    });
+    const body = t.list().find((o) => o.type === 'pool')!.body;
+    expect(body.cloud_ref).toBe('/api/cloud/cloud-22222222-2222-4222-8222-222222222222');
+    expect(body.vrf_ref).toBe('/api/vrfcontext/?name=global');
+    expect(body).not.toHaveProperty('tenant_ref');
+    expect(body.markers).toEqual([{}]);
+    expect(t.dropped).toEqual(['pool p1: tenant_ref -> /api/tenant/tenant-9', 'pool p1: markers[0].ref -> /api/tenant/tenant-9']);
   });
 
   it('ignores errors, answers without uuid and url, and the NSX API', () => {

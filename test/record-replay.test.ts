@@ -234,6 +234,8 @@ describe('avisim record: a proxy that writes the session as a scenario', () => {
     expect(pool).toMatchObject({ uuid: session.poolUuid, lb_algorithm: 'LB_ALGORITHM_ROUND_ROBIN' });
     expect(pool.servers.map((s: any) => s.ip.addr)).toEqual(['10.60.0.1', '10.60.0.2']);
     expect(pool.cloud_ref).toMatch(/^\/api\/cloud\/cloud-[0-9a-f-]{36}$/);
+    // never read by the client, but named on a ref it was shown: loadable by name on the base
+    expect(pool.vrf_ref).toBe('/api/vrfcontext/?name=global');
     expect(pool).not.toHaveProperty('url');
     expect(pool).not.toHaveProperty('_last_modified');
     expect(byName('vsvip', 'web-vip').vip[0].ip_address.addr).toBe(session.vip);
@@ -243,6 +245,24 @@ describe('avisim record: a proxy that writes the session as a scenario', () => {
     expect(byName('sslkeyandcertificate', 'web-cert').key).toBe('<scrubbed>');
     expect(objects.some((o) => o.type === 'virtualservice')).toBe(false);
     expect(objects.some((o) => o.body.name === 'bad-pool')).toBe(false);
+  });
+
+  it('seeds a fresh avisim: the recorded objects load, in their final state', async () => {
+    const seeded = await startAvisim({ scenario: file, adminPassword: REPLAY_PASSWORD });
+    try {
+      const pool = (await seeded.client.get('/api/pool?name=web-pool')).body.results[0];
+      expect(pool.uuid).toBe(session.poolUuid);
+      expect(pool.servers.map((s: any) => s.ip.addr)).toEqual(['10.60.0.1', '10.60.0.2']);
+      const vsvip = (await seeded.client.get('/api/vsvip?name=web-vip')).body.results[0];
+      expect(vsvip.vip[0].ip_address.addr).toBe(session.vip);
+      // the pool's VRF was filled in by the recorded controller and never read by the client:
+      // the scenario names it, so it resolves to the base scenario's VRF of that name
+      const vrf = (await seeded.client.get(`/api/vrfcontext/${pool.vrf_ref.split('/').pop()}`)).body;
+      expect(vrf.name).toBe('global');
+      expect((await seeded.client.get('/api/pool?name=bad-pool')).body.count).toBe(0);
+    } finally {
+      await seeded.close();
+    }
   });
 
   it('replays against a fresh avisim with every exchange matching', async () => {

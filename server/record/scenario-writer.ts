@@ -45,6 +45,9 @@ export function scenarioYaml(recorder: Recorder, options: ScenarioWriteOptions):
     '# Passwords, tokens, cookies, CSRF tokens, credentials and private keys read <scrubbed>.',
     '# Base URLs are left out: refs read /api/<type>/<uuid>#<name>.',
     '# Replay against a controller or avisim: avisim replay <this file> --target <url> --username <u> --password <p>',
+    ...(recorder.objects.dropped.length
+      ? ['# Refs left out (their targets never showed, by uuid or by name; the controller fills them in again on load):', ...recorder.objects.dropped.map((d) => `#   ${d}`)]
+      : []),
     '',
   ].join('\n');
   return header + dump(doc, { lineWidth: -1, noRefs: true, skipInvalid: true });
