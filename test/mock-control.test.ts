@@ -188,3 +188,43 @@ describe('GET /_mock/openapi.json', () => {
     await expect(api.init()).resolves.toBeDefined();
   });
 });
+
+describe("a scenario's faults", () => {
+  const withFaults = (faults: string) => `extends: fresh-controller
+name: faulty
+faults:
+${faults}
+`;
+
+  it('are in force from the start, again after a reset, and in every new sandbox', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(await mkdtemp(join(tmpdir(), 'avisim-faults-')), 'faulty.yaml');
+    await writeFile(file, withFaults('  - { match: { method: POST, path: /api/pool }, status: 503, error: starting up, times: 1 }\n  - { kind: upgrade_in_progress, match: { path: /api/tenant } }'));
+    const sim = await startSim({ scenario: file });
+    const c = client(sim);
+    expect((await c.post('/api/pool', { name: 'a' })).body).toEqual({ error: 'starting up' });
+    expect((await c.post('/api/pool', { name: 'a' })).status).toBe(201);
+    expect((await c.post('/api/tenant', { name: 't' })).body).toEqual({ error: 'Configuration is disallowed during upgrade' });
+    await sim.http.post('/_mock/reset');
+    expect((await sim.http.get('/_mock/faults')).body.count).toBe(2);
+    expect((await c.post('/api/pool', { name: 'a' })).status).toBe(503);
+    const sandboxed = await sim.http.post('/api/pool').set('Host', TEST_HOST).set('X-Mock-Sandbox', 'f1').send({ name: 'a' });
+    expect(sandboxed.status).toBe(503);
+  });
+
+  it('can be loaded as text over the control plane; moment-only kinds are refused with the place', async () => {
+    const sim = await startSim();
+    const c = client(sim);
+    const ok = await sim.http.post('/_mock/scenario').send({ yaml: withFaults('  - { kind: nsx_realization_delay, delay_ms: 1000 }\n  - { match: { path: /api/pool }, status: 500 }') });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.loaded).toBe('faulty');
+    expect((await c.get('/api/pool')).status).toBe(500);
+    expect((await sim.http.get('/_mock/faults')).body.nsx.realization_delay_ms).toBe(1000);
+
+    const bad = await sim.http.post('/_mock/scenario').send({ yaml: withFaults('  - { match: { path: /api/pool }, status: 500 }\n  - { kind: leader_change }') });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/faults\[1\]: kind 'leader_change' happens at a moment/);
+  });
+});

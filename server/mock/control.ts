@@ -4,8 +4,9 @@
  * is listed in openapi/mock.json and in the README.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpenAPIBackend } from 'openapi-backend';
 import { AviError } from '../avi/errors.js';
@@ -13,10 +14,10 @@ import { isObject } from '../avi/shape-ops.js';
 import { coverage } from '../http/coverage.js';
 import { linkNsxt } from '../nsxt/linked.js';
 import { projectFile } from '../paths.js';
-import { loadScenario } from '../scenario.js';
+import { loadScenario, resolveScenario } from '../scenario.js';
 import type { Snapshot } from '../store/store.js';
 import { MockError } from './errors.js';
-import { PRESET_KINDS } from './faults.js';
+import { addFault, checkScenarioFaults } from './conditions.js';
 import { parsePattern } from './pattern.js';
 import type { Scope, Scopes } from './scopes.js';
 
@@ -25,9 +26,6 @@ export const MOCK_PREFIX = '/_mock';
 export function isMockPath(url: string | undefined): boolean {
   return !!url && /^\/+_mock(\/|\?|$)/.test(url);
 }
-
-/** Events a fault can be besides a rule: they change the controller's state once, now. */
-const EVENTS = ['leader_change', 'session_expiry', 'nsx_realization_delay', 'nsx_realization_error'] as const;
 
 export class ControlPlane {
   constructor(
@@ -86,6 +84,7 @@ export class ControlPlane {
       case 'PUT /scenario': {
         if (scope.id) throw new MockError(400, 'A scenario is loaded for the whole simulator: call without X-Mock-Sandbox');
         const scenario = await this.scenarioOf(body);
+        checkScenarioFaults(scenario);
         try {
           await engine.load(scenario);
         } catch (e) {
@@ -93,8 +92,7 @@ export class ControlPlane {
           throw new MockError(400, (e as Error).message);
         }
         this.scopes.dropAll();
-        scope.journal.clear();
-        scope.faults.clear();
+        await this.scopes.reset(scope);
         return { body: { loaded: scenario.name, file: scenario.file } };
       }
       case 'GET /snapshot':
@@ -137,7 +135,7 @@ export class ControlPlane {
           },
         };
       case 'POST /faults':
-        return this.addFault(body, scope);
+        return addFault(scope, body);
       case 'DELETE /faults':
         scope.faults.clear();
         engine.nsx.forcedState.clear();
@@ -167,55 +165,31 @@ export class ControlPlane {
     throw new MockError(404, `No test-control call ${method} ${MOCK_PREFIX}${path === '/' ? '' : path}: GET ${MOCK_PREFIX} lists them`);
   }
 
-  private addFault(body: unknown, scope: Scope): { status: number; body: unknown } {
-    if (!isObject(body)) throw new MockError(400, 'a fault needs a JSON object: a rule {match, status, error, delay_ms, drop, times, probability} or {kind}');
-    const engine = scope.engine;
-    const kind = body.kind;
-    if (typeof kind === 'string' && (EVENTS as readonly string[]).includes(kind)) {
-      switch (kind as (typeof EVENTS)[number]) {
-        case 'leader_change':
-          engine.changeLeader();
-          return { status: 200, body: { kind, applied: true, leader_changes: engine.leader.changes } };
-        case 'session_expiry': {
-          const expired = engine.frontDoor.expireAll() + engine.nsx.sessions.size;
-          engine.nsx.sessions.clear();
-          return { status: 200, body: { kind, applied: true, sessions_expired: expired } };
-        }
-        case 'nsx_realization_delay': {
-          const ms = Number(body.delay_ms);
-          if (!Number.isInteger(ms) || ms < 0) throw new MockError(400, 'nsx_realization_delay needs delay_ms, a whole number >= 0');
-          engine.nsx.realizationDelayMs = ms;
-          return { status: 200, body: { kind, applied: true, delay_ms: ms } };
-        }
-        case 'nsx_realization_error': {
-          const path = body.path === undefined ? '/infra/**' : String(body.path);
-          const state = body.state === undefined ? 'ERROR' : String(body.state);
-          if (!path.startsWith('/infra/')) throw new MockError(400, "nsx_realization_error: path is an intent path (glob), e.g. '/infra/tier-1s/*/static-routes/*'");
-          engine.nsx.forcedState.set(path, state);
-          return { status: 200, body: { kind, applied: true, path, state } };
-        }
-      }
-    }
-    if (kind !== undefined && !PRESET_KINDS.includes(String(kind))) {
-      throw new MockError(400, `fault rule: unknown kind '${String(kind)}' (known: ${[...PRESET_KINDS, ...EVENTS].join(', ')})`);
-    }
-    return { status: 201, body: scope.faults.add(body) };
-  }
-
+  /** `{"name"}` (built-in), `{"path"}` (a file on this machine) or `{"yaml"}` (the text itself). */
   private async scenarioOf(body: unknown) {
-    if (!isObject(body)) throw new MockError(400, 'load a scenario with {"name": "<built-in>"} or {"path": "<file on the server>"}');
+    const usage = 'load a scenario with {"name": "<built-in>"}, {"path": "<file on the server>"} or {"yaml": "<scenario text>"}';
+    if (!isObject(body)) throw new MockError(400, usage);
     let file: string;
-    if (typeof body.name === 'string') {
-      file = projectFile('seeds', `${body.name}.yaml`);
-      if (!/^[\w.-]+$/.test(body.name) || !existsSync(file)) throw new MockError(404, `No built-in scenario '${body.name}'`);
-    } else if (typeof body.path === 'string') {
-      file = body.path;
-      if (!existsSync(file)) throw new MockError(404, `No scenario file '${file}'`);
-    } else throw new MockError(400, 'load a scenario with {"name": "<built-in>"} or {"path": "<file on the server>"}');
+    let uploaded: string | undefined;
+    if (typeof body.yaml === 'string') {
+      // Written aside so that the loader reads it like any file; `extends` takes built-in names.
+      uploaded = await mkdtemp(path.join(tmpdir(), 'avisim-scenario-'));
+      file = path.join(uploaded, 'uploaded.yaml');
+      await writeFile(file, body.yaml);
+    } else if (typeof body.name === 'string' || typeof body.path === 'string') {
+      const given = String(body.name ?? body.path);
+      try {
+        file = resolveScenario(given);
+      } catch (e) {
+        throw new MockError(404, (e as Error).message);
+      }
+    } else throw new MockError(400, usage);
     try {
       return await loadScenario(file);
     } catch (e) {
       throw new MockError(400, (e as Error).message);
+    } finally {
+      if (uploaded) await rm(uploaded, { recursive: true, force: true });
     }
   }
 }

@@ -9,6 +9,7 @@ import type { Engine } from '../engine.js';
 import { MockError } from './errors.js';
 import { Faults } from './faults.js';
 import { DEFAULT_JOURNAL_SIZE, Journal } from './journal.js';
+import { installScenarioFaults } from './conditions.js';
 
 export interface Scope {
   /** the sandbox id; undefined for the main engine */
@@ -48,8 +49,11 @@ export class Scopes {
     this.main = this.scope(engine);
   }
 
+  /** A scope over `engine`, with the scenario's fault rules installed. */
   private scope(engine: Engine, id?: string): Scope {
-    return { id, engine, journal: new Journal(this.options.journalSize ?? DEFAULT_JOURNAL_SIZE), faults: new Faults(), created: new Date().toISOString() };
+    const scope: Scope = { id, engine, journal: new Journal(this.options.journalSize ?? DEFAULT_JOURNAL_SIZE), faults: new Faults(), created: new Date().toISOString() };
+    installScenarioFaults(scope);
+    return scope;
   }
 
   /** The scope a request names (the main one without the header). */
@@ -75,11 +79,12 @@ export class Scopes {
     return s;
   }
 
-  /** Back to the scenario's state, with an empty journal and no fault rules. */
+  /** Back to the scenario's state, with an empty journal and only the scenario's fault rules. */
   async reset(scope: Scope = this.main): Promise<void> {
     await scope.engine.reset();
     scope.journal.clear();
     scope.faults.clear();
+    installScenarioFaults(scope);
   }
 
   has(id: string): boolean {
