@@ -79,7 +79,7 @@ describe('extends', () => {
         extends: './base.yaml',
         controller: { license_tier: 'ESSENTIALS' },
         nsxt: { tier1s: [{ id: 'child-t1' }] },
-        faults: [{ anything: ['kept', 'as', 'written'] }],
+        faults: [{ match: { path: '/api/tenant' }, delay_ms: 10 }],
       },
     });
     const s = await loadScenario(f['child.yaml']!);
@@ -88,7 +88,9 @@ describe('extends', () => {
     expect(s.controller.cluster!.nodes).toEqual([{ name: '10.0.0.1', ip: '10.0.0.1' }]);
     expect(s.controller.credentials).toEqual([{ username: 'admin' }]);
     expect(s.nsxt).toEqual({ credentials: { username: 'nsx', password: 'Base-Pw-1' }, tier1s: [{ id: 'child-t1' }] });
-    expect(s.faults).toEqual([{ match: { path: '/api/pool' }, status: 500 }, { anything: ['kept', 'as', 'written'] }]);
+    expect(s.faults).toEqual([{ match: { path: '/api/pool' }, status: 500 }, { match: { path: '/api/tenant' }, delay_ms: 10 }]);
+    // both in force once served
+    expect((await (await startSim({ scenario: f['child.yaml'] })).http.get('/_mock/faults')).body.count).toBe(2);
     expect(s.exchanges).toEqual([{ request: { method: 'GET', path: '/api/initial-data' }, response: { status: 200 } }]);
 
     const sim = await startSim({ scenario: f['child.yaml'] });
