@@ -79,3 +79,19 @@ export function client(sim: Sim, host = TEST_HOST) {
       h[method](path).set('Host', host).set('Content-Type', 'application/json').send(text),
   };
 }
+
+/** GET a list that must hold exactly one object; that object. */
+export async function onlyOne(api: ReturnType<typeof client>, path: string): Promise<any> {
+  const res = await api.get(path);
+  expect(res.status, res.text).toBe(200);
+  expect(res.body.count, path).toBe(1);
+  return res.body.results[0];
+}
+
+/** A network's subnets and static ranges, as `a.b.c.d/m` and `first-last TYPE` lines. */
+export function subnetsOf(net: any): Array<{ subnet: string; ranges: string[] }> {
+  return net.configured_subnets.map((s: any) => ({
+    subnet: `${s.prefix.ip_addr.addr}/${s.prefix.mask}`,
+    ranges: (s.static_ip_ranges ?? []).map((r: any) => `${r.range.begin.addr}-${r.range.end.addr} ${r.type}`),
+  }));
+}

@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { client, startSim, TEST_HOST, uuidOf, type Sim } from './helpers.js';
+import { client, startSim, TEST_HOST, uuidOf, type Sim, onlyOne } from './helpers.js';
 
 const NSX_PASSWORD = 'Nsx-Tkgi-Pw-1';
 
@@ -18,12 +18,7 @@ beforeAll(async () => {
   api = client(sim);
 });
 
-const one = async (path: string) => {
-  const res = await api.get(path);
-  expect(res.status, res.text).toBe(200);
-  expect(res.body.count, path).toBe(1);
-  return res.body.results[0];
-};
+const one = (path: string) => onlyOne(api, path);
 
 const nsx = (path: string) =>
   request(sim.app)

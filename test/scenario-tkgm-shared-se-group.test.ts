@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { anotherSession, client, startSim, uuidOf, type Sim } from './helpers.js';
+import { anotherSession, client, startSim, uuidOf, type Sim, onlyOne, subnetsOf } from './helpers.js';
 
 let sim: Sim;
 let api: ReturnType<typeof client>;
@@ -15,18 +15,8 @@ beforeAll(async () => {
   api = client(sim);
 });
 
-const one = async (path: string) => {
-  const res = await api.get(path);
-  expect(res.status, res.text).toBe(200);
-  expect(res.body.count, path).toBe(1);
-  return res.body.results[0];
-};
+const one = (path: string) => onlyOne(api, path);
 
-const subnetsOf = (net: any) =>
-  net.configured_subnets.map((s: any) => ({
-    subnet: `${s.prefix.ip_addr.addr}/${s.prefix.mask}`,
-    ranges: (s.static_ip_ranges ?? []).map((r: any) => `${r.range.begin.addr}-${r.range.end.addr} ${r.type}`),
-  }));
 
 describe('environment 000: two TKG-m clusters sharing SE group seg-tkgm-guest1', () => {
   it('takes the AKO values\' credentials (admin / VMware1!)', async () => {

@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { client, startSim, uuidOf, type Sim } from './helpers.js';
+import { client, startSim, uuidOf, type Sim, onlyOne } from './helpers.js';
 
 let sim: Sim;
 let api: ReturnType<typeof client>;
@@ -15,12 +15,7 @@ beforeAll(async () => {
   api = client(sim);
 });
 
-const one = async (path: string) => {
-  const res = await api.get(path);
-  expect(res.status, res.text).toBe(200);
-  expect(res.body.count, path).toBe(1);
-  return res.body.results[0];
-};
+const one = (path: string) => onlyOne(api, path);
 
 describe('environment 001: site 1 AZ1 in VRF VRF_AZ1 of a vCenter cloud', () => {
   it('takes the AKO values\' credentials (admin / password01)', async () => {

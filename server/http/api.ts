@@ -19,7 +19,7 @@ import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal 
 import { systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
-import { bodyReadAhead, noteParsedBody } from './body.js';
+import { bodyReadAhead, noteParsedBody, readWholeBody } from './body.js';
 
 export type { Principal };
 
@@ -182,28 +182,12 @@ function schemeOf(req: IncomingMessage): string {
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const ahead = bodyReadAhead(req);
-  if (ahead) return Promise.resolve(ahead);
   const length = req.headers['content-length'];
-  if ((length === undefined || length === '0') && !req.headers['transfer-encoding']) {
+  if (!bodyReadAhead(req) && (length === undefined || length === '0') && !req.headers['transfer-encoding']) {
     req.resume();
     return Promise.resolve(undefined);
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new AviError(413, 'Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readWholeBody(req, limit, () => new AviError(413, 'Request body too large'));
 }
 
 /** `X-Avi-Version`, parsed; a malformed one is the controller's 400 "Invalid version". */

@@ -8,7 +8,11 @@ import type { IncomingMessage } from 'node:http';
 const readAhead = new WeakMap<IncomingMessage, Buffer>();
 const parsed = new WeakMap<IncomingMessage, unknown>();
 
-export function readAheadBody(req: IncomingMessage, limit = 32 * 1024 * 1024): Promise<Buffer> {
+/**
+ * The whole body, at most `limit` bytes (else the request is destroyed and `tooLarge()` is the
+ * rejection). A body read ahead is handed out again; the journal and fault rules see it too.
+ */
+export function readWholeBody(req: IncomingMessage, limit: number, tooLarge: () => Error): Promise<Buffer> {
   const done = readAhead.get(req);
   if (done) return Promise.resolve(done);
   return new Promise((resolve, reject) => {
@@ -17,17 +21,20 @@ export function readAheadBody(req: IncomingMessage, limit = 32 * 1024 * 1024): P
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        reject(tooLarge());
         req.destroy();
-        reject(new Error('request body too large'));
       } else chunks.push(c);
     });
-    req.on('end', () => {
-      const buf = Buffer.concat(chunks);
-      readAhead.set(req, buf);
-      resolve(buf);
-    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** Reads the body before the handler runs (a fault rule matching on it); the handler gets it again. */
+export async function readAheadBody(req: IncomingMessage, limit = 32 * 1024 * 1024): Promise<Buffer> {
+  const buf = await readWholeBody(req, limit, () => new Error('request body too large'));
+  readAhead.set(req, buf);
+  return buf;
 }
 
 /** The body when it was read ahead of the handler. */

@@ -32,7 +32,7 @@ import {
 } from './routes.js';
 import { matches, parseQuery, QueryError, queryParam, safeDecode } from './search.js';
 import { realizedEntities } from './realized.js';
-import { bodyReadAhead, noteParsedBody } from '../http/body.js';
+import { bodyReadAhead, noteParsedBody, readWholeBody } from '../http/body.js';
 
 export interface Nsx {
   /** true for the paths the stub serves (/policy/api/v1/..., /api/session/create, /api/v1/...) */
@@ -277,25 +277,10 @@ function jsonOrText(text: string): unknown {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<string> {
   const pre = (req as IncomingMessage & { body?: unknown }).body;
-  if (typeof pre === 'string') return Promise.resolve(pre);
-  const ahead = bodyReadAhead(req);
-  if (ahead) return Promise.resolve(ahead.toString('utf8'));
-  if (req.readableEnded) return Promise.resolve('');
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > BODY_LIMIT) {
-        reject(new NsxError(413, 99, 'Request body too large.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  if (typeof pre === 'string') return pre;
+  if (req.readableEnded && !bodyReadAhead(req)) return '';
+  const raw = await readWholeBody(req, BODY_LIMIT, () => new NsxError(413, 99, 'Request body too large.'));
+  return raw.toString('utf8');
 }
