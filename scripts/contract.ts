@@ -8,84 +8,12 @@
  * run against its HTTPS URL exactly as they would against a real controller, and it is stopped
  * afterwards. Exits with vitest's status.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { contractScenarioFile, SECOND_USER } from '../contract-tests/support/scenario.js';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, startAvisimProcess } from '../contract-tests/support/process.js';
+import { SECOND_USER } from '../contract-tests/support/scenario.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-
-interface Started {
-  child: ChildProcess;
-  https: string;
-  nsx: string;
-  password: string;
-}
-
-/** Starts `avisim` (from source, through tsx) and reads its URLs from what it prints. */
-async function startAvisim(): Promise<Started> {
-  const password = `Contract-${randomBytes(6).toString('hex')}`;
-  // The CLI reads AVISIM_* as settings of its own: start it from a clean slate.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AVISIM_')));
-  const args = ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--host', '127.0.0.1', '--port', '0', '--https-port', '0', '--nsx-port', '0'];
-  args.push('--password', password, '--nsx-password', password, '--scenario', contractScenarioFile());
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const urls = await new Promise<{ https: string; nsx: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`avisim did not start within 60 s:\n${out}${err}`)), 60_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const secure = /Avi API:\s+(https:\/\/\S+?)\/api\//.exec(out);
-      const nsx = /NSX API:\s+(https:\/\/\S+?)\/policy\/api\/v1\//.exec(out);
-      if (secure && nsx && /NSX user:/.test(out)) {
-        clearTimeout(timer);
-        resolve({ https: secure[1]!, nsx: nsx[1]! });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`avisim exited (${code}) before it was ready:\n${out}${err}`));
-    });
-  });
-  child.stdout!.resume();
-  return { child, ...urls, password };
-}
-
-/** Polls `GET /api/cluster/status` until it answers 200 (30 s at most). */
-async function waitReady(base: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const status = await new Promise<number>((resolve) => {
-      const get = base.startsWith('https:') ? https.get : http.get;
-      const req = get(`${base}/api/cluster/status`, { rejectUnauthorized: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', () => resolve(0));
-    });
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${base}/api/cluster/status did not answer 200 within 30 s (last: ${status})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 function runVitest(env: NodeJS.ProcessEnv): Promise<number> {
   const child = spawn(process.execPath, [VITEST, 'run', '--config', join(ROOT, 'vitest.contract.config.ts'), ...process.argv.slice(2)], {
@@ -110,9 +38,8 @@ async function main(): Promise<number> {
     console.log(`contract suites against ${process.env.AVISIM_TARGET}`);
     return runVitest(process.env);
   }
-  const avisim = await startAvisim();
+  const avisim = await startAvisimProcess();
   try {
-    await waitReady(avisim.https);
     console.log(`contract suites against an avisim started for them: ${avisim.https} (NSX-T ${avisim.nsx})`);
     return await runVitest({
       ...process.env,
@@ -125,7 +52,7 @@ async function main(): Promise<number> {
       AVISIM_SECOND_PASSWORD: SECOND_USER.password,
     });
   } finally {
-    await stop(avisim.child);
+    await avisim.stop();
   }
 }
 
