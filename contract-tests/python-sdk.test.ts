@@ -24,7 +24,7 @@
  *   from the login answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTarget } from './support/target.js';
+import { printSkip, useTarget } from './support/target.js';
 import { CookieJar, type Wire, type WireResponse } from './support/wire.js';
 
 const t = useTarget();
@@ -171,6 +171,10 @@ async function expectJournalHolds(mark: number, expected: string[]): Promise<voi
   let at = 0;
   for (const line of seen) if (line === expected[at]) at++;
   expect(expected.slice(at), `not in the journal, in this order: ${JSON.stringify(seen)}`).toEqual([]);
+}
+
+for (const scheme of ['https', 'http'] as const) {
+  if (!t.schemes.includes(scheme)) printSkip(`Python SDK ApiSession over ${scheme}`, `the target is one URL (${t.settings.url}); in process both schemes run`);
 }
 
 for (const scheme of t.schemes) {
