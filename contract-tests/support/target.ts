@@ -182,7 +182,8 @@ export class Target {
       this.bases = [this.url];
       this.nsxUrl = this.settings.nsxUrl ?? this.url;
       const probe = await this.mock('GET', '/coverage');
-      this.hasControlPlane = probe.status === 200;
+      // JSON too: a controller's web UI may answer any unknown path with 200 and its HTML page.
+      this.hasControlPlane = probe.status === 200 && typeof probe.body === 'object' && probe.body !== null;
       this.isAvisim = this.hasControlPlane;
       if (probe.status === 401) console.log('[contract] GET /_mock/coverage answered 401: this avisim needs AVISIM_MOCK_TOKEN; running as against a real controller');
       if (this.hasControlPlane) this.sandbox = `${this.prefix}${fileTag()}`.slice(0, 128);
