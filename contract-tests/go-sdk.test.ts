@@ -25,7 +25,7 @@
  *   session id and token afterwards.
  * - Patch sends `{<op>: payload}`; Delete sends no body.
  */
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IN_PROCESS_PASSWORD, startInProcess, useTarget } from './support/target.js';
 import { setCookieValue, Wire, type WireResponse } from './support/wire.js';
 
@@ -196,6 +196,9 @@ describe('Go SDK AviSession, driven as AKO drives it', () => {
     sessions.push(s);
     return s;
   };
+  beforeAll(async () => {
+    version = (await t.admin.get('/api/initial-data')).body.version.Version;
+  });
   afterAll(() => {
     for (const s of sessions) s.close();
   });
@@ -208,8 +211,7 @@ describe('Go SDK AviSession, driven as AKO drives it', () => {
 
   it('logs in with JSON and version 18.2.6, keeps the token and session id, reads the controller version from //api/initial-data', async () => {
     const go = await open();
-    version = await go.getControllerVersion();
-    expect(version).toBe((await t.admin.get('/api/initial-data')).body.version.Version);
+    expect(await go.getControllerVersion()).toBe(version);
     expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(trail(go)).toEqual(['POST /login 200', 'GET //api/initial-data 200']);
     // AVI_API_VERSION echoes what was sent.
