@@ -3,11 +3,13 @@
  * creates anything, with the checks it applies to the answer (it exits or shuts down otherwise).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { akoClient, akoEnv, NODE_NETWORK, SE_GROUP, VIP_NETWORK, type AkoEnv } from './support/ako.js';
+import { akoClient, akoEnv, type AkoEnv } from './support/ako.js';
+import { useTarget } from './support/target.js';
 
+const t = useTarget();
 let env: AkoEnv;
 beforeAll(async () => {
-  env = await akoEnv();
+  env = await akoEnv(t);
 });
 
 describe("AKO's boot", () => {
@@ -38,27 +40,28 @@ describe("AKO's boot", () => {
   });
 
   it('puts its cluster label on the SE group when absent; a second cluster sharing the group keeps working', async () => {
-    const read = async () => (await env.ako.get(`/api/serviceenginegroup?name=${SE_GROUP}&cloud_ref.name=Default-Cloud&include_name`)).body;
+    const label = env.cluster('tkgm-guest1');
+    const read = async () => (await env.ako.get(`/api/serviceenginegroup?name=${env.seGroup}&cloud_ref.name=Default-Cloud&include_name`)).body;
     const first = await read();
     expect(first.count).toBe(1);
     const seg = first.results[0];
     expect(seg.labels ?? []).toEqual([]);
-    const put = await env.ako.put(`/api/serviceenginegroup/${seg.uuid}`, { ...seg, labels: [{ key: 'clustername', value: 'tkgm-guest1' }] });
+    const put = await env.ako.put(`/api/serviceenginegroup/${seg.uuid}`, { ...seg, labels: [{ key: 'clustername', value: label }] });
     expect(put.status).toBe(200);
     // The second cluster's AKO boots against the same group: it sees a label, leaves it, reads on.
     const second = await read();
-    expect(second.results[0].labels).toEqual([{ key: 'clustername', value: 'tkgm-guest1' }]);
+    expect(second.results[0].labels).toEqual([{ key: 'clustername', value: label }]);
     // The group carries at most one label: a second one is refused, the first kept.
     const two = await env.ako.put(`/api/serviceenginegroup/${seg.uuid}`, {
       ...second.results[0],
-      labels: [{ key: 'clustername', value: 'tkgm-guest1' }, { key: 'clustername', value: 'tkgm-guest2' }],
+      labels: [{ key: 'clustername', value: label }, { key: 'clustername', value: env.cluster('tkgm-guest2') }],
     });
     expect(two.status).toBe(400);
-    expect((await read()).results[0].labels).toEqual([{ key: 'clustername', value: 'tkgm-guest1' }]);
+    expect((await read()).results[0].labels).toEqual([{ key: 'clustername', value: label }]);
   });
 
   it('reads its networks and the VRF by name within the cloud', async () => {
-    for (const name of [VIP_NETWORK, NODE_NETWORK]) {
+    for (const name of [env.vipNetwork, env.nodeNetwork]) {
       const res = (await env.ako.get(`/api/network?name=${name}&cloud_ref.name=Default-Cloud`)).body;
       expect(res.count).toBe(1);
       expect(res.results[0].configured_subnets.length).toBeGreaterThan(0);
@@ -68,14 +71,15 @@ describe("AKO's boot", () => {
   });
 
   it('lists what it owns across tenants, filtered as AKO filters, 100 at a time', async () => {
-    const all = akoClient(env.sim, '*');
+    const all = akoClient(t.admin, '*');
+    const cluster = env.cluster('tkgm-guest1');
     for (const type of ['virtualservice', 'pool', 'poolgroup', 'vsvip', 'httppolicyset', 'l4policyset']) {
-      const res = await all.get(`/api/${type}?created_by=ako-tkgm-guest1&name.contains=tkgm-guest1--&page_size=100&cloud_ref.name=Default-Cloud`);
+      const res = await all.get(`/api/${type}?created_by=ako-${cluster}&name.contains=${cluster}--&page_size=100&cloud_ref.name=Default-Cloud`);
       expect(res.status, type).toBe(200);
       expect(res.body.count, type).toBe(0);
       expect(res.body).not.toHaveProperty('next');
     }
-    const labelled = await all.get('/api/pool?label_key=clustername&label_value=tkgm-guest1&page_size=100');
+    const labelled = await all.get(`/api/pool?label_key=clustername&label_value=${cluster}&page_size=100`);
     expect(labelled.body.count).toBe(0);
   });
 });

@@ -4,15 +4,22 @@
  * httppolicyset → child VS; the parent learns its child; deletes go in reverse.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { akoEnv, expectCreated, owned, SE_GROUP, VIP_NETWORK, type AkoEnv, type Data } from './support/ako.js';
+import { akoEnv, expectCreated, owned, type AkoEnv, type Data } from './support/ako.js';
+import { useTarget } from './support/target.js';
 
-const CLUSTER = 'tkgm-guest1';
-const PARENT = `${CLUSTER}--Shared-L7-0`;
+const t = useTarget();
 const HOST = 'hello.avi.example';
-const CHILD = `${CLUSTER}--${HOST}`;
 let env: AkoEnv;
+let CLUSTER: string;
+let PARENT: string;
+let CHILD: string;
+let SE_GROUP: string;
 beforeAll(async () => {
-  env = await akoEnv();
+  env = await akoEnv(t);
+  CLUSTER = env.cluster('tkgm-guest1');
+  PARENT = `${CLUSTER}--Shared-L7-0`;
+  CHILD = `${CLUSTER}--${HOST}`;
+  SE_GROUP = env.seGroup;
 });
 
 describe('an ingress on a shared parent with an SNI child', () => {
@@ -25,7 +32,7 @@ describe('an ingress on a shared parent with an SNI child', () => {
         owned(CLUSTER, {
           name: PARENT,
           cloud_ref: '/api/cloud/?name=Default-Cloud',
-          vip: [{ vip_id: '0', auto_allocate_ip: true, ipam_network_subnet: { network_ref: `/api/network/?name=${VIP_NETWORK}` } }],
+          vip: [{ vip_id: '0', auto_allocate_ip: true, ipam_network_subnet: { network_ref: `/api/network/?name=${env.vipNetwork}` } }],
         }),
       ),
       'parent vsvip',

@@ -4,13 +4,19 @@
  * polls), then an update by full PUT and a delete in reverse order.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { akoEnv, expectCreated, inVipRange, owned, SE_GROUP, uuidOf, VIP_NETWORK, type AkoEnv, type Data } from './support/ako.js';
+import { akoEnv, escapeRe, expectCreated, inVipRange, owned, uuidOf, type AkoEnv, type Data } from './support/ako.js';
+import { useTarget } from './support/target.js';
 
-const CLUSTER = 'tkgm-guest1';
-const NAME = `${CLUSTER}--default-hello-lb`;
+const t = useTarget();
 let env: AkoEnv;
+let CLUSTER: string;
+let NAME: string;
+let SE_GROUP: string;
 beforeAll(async () => {
-  env = await akoEnv();
+  env = await akoEnv(t);
+  CLUSTER = env.cluster('tkgm-guest1');
+  NAME = `${CLUSTER}--default-hello-lb`;
+  SE_GROUP = env.seGroup;
 });
 
 function vsvipBody(name: string): Data {
@@ -19,7 +25,7 @@ function vsvipBody(name: string): Data {
     cloud_ref: '/api/cloud/?name=Default-Cloud',
     vrf_context_ref: '/api/vrfcontext/?name=global',
     vsvip_cloud_config_cksum: '1234',
-    vip: [{ vip_id: '0', auto_allocate_ip: true, ipam_network_subnet: { network_ref: `/api/network/?name=${VIP_NETWORK}` } }],
+    vip: [{ vip_id: '0', auto_allocate_ip: true, ipam_network_subnet: { network_ref: `/api/network/?name=${env.vipNetwork}` } }],
   });
 }
 
@@ -72,27 +78,23 @@ describe('an L4 LoadBalancer service', () => {
       'l4policyset',
     );
     expect(made.l4.l4_connection_policy.rules[0].action.select_pool.pool_ref).toBe(made.pool.url);
-    made.vs = expectCreated(
-      await env.ako.post(
-        '/api/virtualservice',
-        owned(CLUSTER, {
-          name: NAME,
-          cloud_ref: '/api/cloud/?name=Default-Cloud',
-          vsvip_ref: made.vsvip.url,
-          se_group_ref: `/api/serviceenginegroup/?name=${SE_GROUP}`,
-          application_profile_ref: '/api/applicationprofile/?name=System-L4-Application',
-          network_profile_ref: '/api/networkprofile/?name=System-TCP-Fast-Path',
-          services: [{ port: 80 }],
-          l4_policies: [{ index: 0, l4_policy_set_ref: made.l4.url }],
-          service_metadata: '{"namespace_svc_name":["default/hello"]}',
-        }),
-      ),
-      'virtualservice',
-    );
+    const vsBody = owned(CLUSTER, {
+      name: NAME,
+      cloud_ref: '/api/cloud/?name=Default-Cloud',
+      vsvip_ref: made.vsvip.url,
+      se_group_ref: `/api/serviceenginegroup/?name=${SE_GROUP}`,
+      application_profile_ref: '/api/applicationprofile/?name=System-L4-Application',
+      network_profile_ref: '/api/networkprofile/?name=System-TCP-Fast-Path',
+      services: [{ port: 80 }],
+      l4_policies: [{ index: 0, l4_policy_set_ref: made.l4.url }],
+      service_metadata: '{"namespace_svc_name":["default/hello"]}',
+    });
+    made.vs = expectCreated(await env.ako.post('/api/virtualservice', vsBody), 'virtualservice');
     // What AKO reads back from the answer: refs with #name, its own fields verbatim.
-    expect(made.vs.se_group_ref).toMatch(new RegExp(`#${SE_GROUP}$`));
+    expect(made.vs.se_group_ref).toMatch(new RegExp(`#${escapeRe(SE_GROUP)}$`));
     expect(made.vs.vsvip_ref.split('#')[1]).toBe(NAME);
-    expect(made.vs.cloud_config_cksum).toBe(made.vs.cloud_config_cksum);
+    expect(made.vs.cloud_config_cksum).toBe(vsBody.cloud_config_cksum);
+    expect(made.vs.service_metadata).toBe(vsBody.service_metadata);
     expect(made.vs.created_by).toBe(`ako-${CLUSTER}`);
     // The vsvip now knows its virtual service.
     const vsvip = (await env.ako.get(`/api/vsvip/${made.vsvip.uuid}`)).body;

@@ -5,13 +5,16 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { akoClient, akoEnv, expectCreated, owned, uuidOf, type AkoEnv, type Data } from './support/ako.js';
+import { useTarget } from './support/target.js';
 
-const CLUSTER = 'cl1';
+const t = useTarget();
 let env: AkoEnv;
+let CLUSTER: string;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  env = await akoEnv();
+  env = await akoEnv(t);
+  CLUSTER = env.cluster('cl1');
   const pool = async (name: string, body: Data) =>
     expectCreated(await env.ako.post('/api/pool', { name, cloud_ref: '/api/cloud/?name=Default-Cloud', ...body }), name);
   // What a previous run of cl1's AKO left: a VS still using p-used, two orphan pools.
@@ -20,7 +23,8 @@ beforeAll(async () => {
   ids.orphan1 = (await pool(`${CLUSTER}--default-gone1`, owned(CLUSTER))).uuid;
   ids.orphan2 = (await pool(`${CLUSTER}--default-gone2`, owned(CLUSTER))).uuid;
   // Another cluster's pool and an admin's hand-made pool with a cl1-looking name.
-  ids.other = (await pool('cl2--default-x', owned('cl2'))).uuid;
+  const other = env.cluster('cl2');
+  ids.other = (await pool(`${other}--default-x`, owned(other))).uuid;
   ids.manual = (await pool(`${CLUSTER}--manual`, {})).uuid;
   ids.vs = expectCreated(
     await env.ako.post('/api/virtualservice', owned(CLUSTER, { name: `${CLUSTER}--default-vs`, cloud_ref: '/api/cloud/?name=Default-Cloud', pool_ref: used.url })),
@@ -30,7 +34,7 @@ beforeAll(async () => {
 
 describe('boot-time stale-object clean-up', () => {
   it('lists its own objects across tenants by created_by, name and label, and deletes the unreferenced', async () => {
-    const all = akoClient(env.sim, '*');
+    const all = akoClient(t.admin, '*');
     const pools = (await all.get(`/api/pool?created_by=ako-${CLUSTER}&name.contains=${CLUSTER}--&page_size=100`)).body;
     expect(pools.results.map((p: Data) => p.uuid).sort()).toEqual([ids.used, ids.orphan1, ids.orphan2].sort());
     const byLabel = (await all.get(`/api/pool?label_key=clustername&label_value=${CLUSTER}&page_size=100`)).body;
@@ -42,7 +46,8 @@ describe('boot-time stale-object clean-up', () => {
       if (referenced.has(p.uuid)) continue;
       expect((await env.ako.del(`/api/pool/${p.uuid}`)).status).toBe(204);
     }
-    const left = (await all.get('/api/pool?page_size=100')).body.results.map((p: Data) => p.uuid).sort();
+    // What is left of this run's pools (a real controller holds others too).
+    const left = (await all.get(`/api/pool?name.contains=${t.prefix}&page_size=100`)).body.results.map((p: Data) => p.uuid).sort();
     expect(left).toEqual([ids.used, ids.other, ids.manual].sort());
   });
 

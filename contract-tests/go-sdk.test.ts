@@ -1,7 +1,7 @@
 /**
  * Contract: the Avi Go SDK (`AviSession`, vmware/alb-sdk go/session/avisession.go) on the wire,
  * request by request, as AKO drives it (vmware/load-balancer-and-ingress-services-for-kubernetes
- * pkg/utils/avi_rest_utils.go), against a listening simulator over real TLS.
+ * pkg/utils/avi_rest_utils.go), against the target over real TLS.
  *
  * What the SDK does, as read in those files:
  * - prefix `https://<host>/` (HTTPS only); a request goes to prefix + uri, so the generated
@@ -26,7 +26,10 @@
  * - Patch sends `{<op>: payload}`; Delete sends no body.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setCookieValue, startListening, WireClient, type Listening, type WireResponse } from '../test/support/listening.js';
+import { IN_PROCESS_PASSWORD, startInProcess, useTarget } from './support/target.js';
+import { setCookieValue, Wire, type WireResponse } from './support/wire.js';
+
+const t = useTarget();
 
 const DEFAULT_AVI_VERSION = '18.2.6';
 const MAX_API_RETRIES = 3;
@@ -46,7 +49,7 @@ class GoError extends Error {
 
 /** A replay of AviSession's wire behaviour (not its code). */
 class GoSession {
-  readonly client = new WireClient();
+  readonly client: Wire;
   readonly prefix: string;
   version = DEFAULT_AVI_VERSION;
   tenant = 'admin';
@@ -59,12 +62,14 @@ class GoSession {
     base: string,
     readonly username: string,
     public password: string,
+    wire: Wire,
   ) {
     this.prefix = `${base}/`;
+    this.client = wire;
   }
 
-  static async create(base: string, username: string, password: string): Promise<GoSession> {
-    const s = new GoSession(base, username, password);
+  static async create(base: string, username: string, password: string, wire: Wire = t.wire()): Promise<GoSession> {
+    const s = new GoSession(base, username, password, wire);
     await s.initiateSession();
     return s;
   }
@@ -177,37 +182,46 @@ class GoSession {
 
 const trail = (s: GoSession) => s.log.map((l) => `${l.verb} ${l.url.replace(s.prefix, '/')} ${l.status}`);
 
+/** A session is live when a read through its cookies answers 200. */
+async function live(sessionId: string): Promise<boolean> {
+  const res = await t.wire().send({ method: 'GET', url: `${t.url}/api/tenant?name=admin`, cookies: [['avi-sessionid', sessionId], ['sessionid', sessionId]] });
+  return res.status === 200;
+}
+
 describe('Go SDK AviSession, driven as AKO drives it', () => {
-  let sim: Listening;
   const sessions: GoSession[] = [];
+  let version: string;
   const open = async () => {
-    const s = await GoSession.create(sim.httpsBase, 'admin', sim.password);
+    const s = await GoSession.create(t.url, t.username, t.password);
     sessions.push(s);
     return s;
   };
   beforeAll(async () => {
-    sim = await startListening();
+    version = (await t.admin.get('/api/initial-data')).body.version.Version;
   });
-  afterAll(async () => {
+  afterAll(() => {
     for (const s of sessions) s.close();
-    await sim.close();
   });
-  const pools = () => [...sim.engine.store.collection('pool').values()];
+  /** the pool as the admin reads it (undefined once gone) */
+  const pool = async (uuid: string) => {
+    const res = await t.admin.get(`/api/pool/${uuid}`);
+    return res.status === 404 ? undefined : res.body;
+  };
+  const name = (n: string) => `${t.prefix}${n}`;
 
   it('logs in with JSON and version 18.2.6, keeps the token and session id, reads the controller version from //api/initial-data', async () => {
-    const mark = sim.received.length;
     const go = await open();
-    const version = await go.getControllerVersion();
-    expect(version).toBe('30.2.1');
+    expect(await go.getControllerVersion()).toBe(version);
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(trail(go)).toEqual(['POST /login 200', 'GET //api/initial-data 200']);
     // AVI_API_VERSION echoes what was sent.
     expect(go.log.map((l) => l.version)).toEqual(['18.2.6', '18.2.6']);
 
-    const [login, initial] = sim.received.slice(mark);
+    const [login, initial] = go.client.sent;
     expect(login!.url).toBe('/login');
     expect(login!.headers['content-type']).toBe('application/json');
     expect(login!.headers['x-avi-version']).toBe('18.2.6');
-    expect(login!.headers.referer).toBe(`${sim.httpsBase}/`);
+    expect(login!.headers.referer).toBe(`${t.url}/`);
     expect(login!.headers.cookie).toBeUndefined();
     expect(login!.headers['x-csrftoken']).toBeUndefined();
     expect(initial!.url).toBe('//api/initial-data');
@@ -216,16 +230,16 @@ describe('Go SDK AviSession, driven as AKO drives it', () => {
     expect(initial!.headers.cookie).toBe(`csrftoken=${go.csrfToken}; sessionid=${go.sessionid}; avi-sessionid=${go.sessionid}`);
 
     expect(go.csrfToken).not.toBe('');
-    expect(sim.engine.frontDoor.use(go.sessionid)).toMatchObject({ username: 'admin', csrf: go.csrfToken });
+    expect(await live(go.sessionid)).toBe(true);
   });
 
   it('answers login with both a csrftoken and a session cookie (else the SDK keeps stale ones), and a bad login with none', async () => {
-    const client = new WireClient();
+    const client = t.wire();
     const ok = await client.send({
       method: 'POST',
-      url: `${sim.httpsBase}/login`,
+      url: `${t.url}/login`,
       headers: { 'Content-Type': 'application/json', 'X-Avi-Version': '18.2.6' },
-      body: JSON.stringify({ password: sim.password, username: 'admin' }),
+      body: JSON.stringify({ password: t.password, username: t.username }),
     });
     expect(ok.status).toBe(200);
     expect(setCookieValue(ok.setCookies, 'csrftoken')).toBeTruthy();
@@ -235,14 +249,13 @@ describe('Go SDK AviSession, driven as AKO drives it', () => {
 
     const bad = await client.send({
       method: 'POST',
-      url: `${sim.httpsBase}/login`,
+      url: `${t.url}/login`,
       headers: { 'Content-Type': 'application/json', 'X-Avi-Version': '18.2.6' },
-      body: JSON.stringify({ password: 'wrong', username: 'admin' }),
+      body: JSON.stringify({ password: 'wrong', username: t.username }),
     });
     expect(bad.status).toBe(401);
     expect(bad.body).toEqual({ error: 'Invalid credentials' });
     expect(bad.setCookies).toEqual([]);
-    client.close();
 
     // The SDK: a failed login is an error (not retried) and leaves its session untouched.
     const go = await open();
@@ -253,7 +266,7 @@ describe('Go SDK AviSession, driven as AKO drives it', () => {
     expect(trail(go)).toEqual(['POST /login 401']);
     expect({ csrf: go.csrfToken, sid: go.sessionid }).toEqual(kept);
     // ...and that session still works.
-    go.password = sim.password;
+    go.password = t.password;
     expect((await go.get('api/pool')).count).toBeTypeOf('number');
     expect(trail(go)).toEqual(['POST /login 401', 'GET /api/pool 200']);
   });
@@ -261,44 +274,45 @@ describe('Go SDK AviSession, driven as AKO drives it', () => {
   it('does CRUD with the discovered version, on // and / paths alike', async () => {
     const go = await open();
     go.version = await go.getControllerVersion(); // AKO: SetVersion(CtrlVersion) before each operation
-    const mark = sim.received.length;
+    const mark = go.client.sent.length;
     go.log.length = 0;
+    const n = name('go-pool');
 
-    const created = await go.postJson('/api/pool', { name: 'go-pool', cloud_config_cksum: '1' });
+    const created = await go.postJson('/api/pool', { name: n, cloud_config_cksum: '1' });
     expect(created.uuid).toMatch(/^pool-[0-9a-f-]{36}$/);
-    expect(sim.engine.store.get('pool', created.uuid)?.data.name).toBe('go-pool');
+    expect((await pool(created.uuid))?.name).toBe(n);
 
-    const found = await go.getObjectByName('pool', 'go-pool');
+    const found = await go.getObjectByName('pool', n);
     expect(found.uuid).toBe(created.uuid);
 
     const put = await go.put(`/api/pool/${created.uuid}`, { ...found, cloud_config_cksum: '2' });
     expect(put.cloud_config_cksum).toBe('2');
-    expect(sim.engine.store.get('pool', created.uuid)?.data.cloud_config_cksum).toBe('2');
+    expect((await pool(created.uuid))?.cloud_config_cksum).toBe('2');
 
     const patched = await go.patch(`api/pool/${created.uuid}`, { description: 'patched by go' }, 'replace');
     expect(patched.description).toBe('patched by go');
-    expect(sim.engine.store.get('pool', created.uuid)?.data.description).toBe('patched by go');
+    expect((await pool(created.uuid))?.description).toBe('patched by go');
 
     expect(await go.delete(`/api/pool/${created.uuid}`)).toBeUndefined();
-    expect(sim.engine.store.get('pool', created.uuid)).toBeUndefined();
-    await expect(go.getObjectByName('pool', 'go-pool')).rejects.toThrow('No object of type pool with name go-pool is found');
+    expect(await pool(created.uuid)).toBeUndefined();
+    await expect(go.getObjectByName('pool', n)).rejects.toThrow(`No object of type pool with name ${n} is found`);
 
     expect(trail(go)).toEqual([
       'POST //api/pool 201',
-      'GET /api/pool?name=go-pool 200',
+      `GET /api/pool?name=${n} 200`,
       `PUT //api/pool/${created.uuid} 200`,
       `PATCH /api/pool/${created.uuid} 200`,
       `DELETE //api/pool/${created.uuid} 204`,
-      'GET /api/pool?name=go-pool 200',
+      `GET /api/pool?name=${n} 200`,
     ]);
-    expect(go.log.every((l) => l.version === '30.2.1')).toBe(true);
-    const calls = sim.received.slice(mark);
+    expect(go.log.every((l) => l.version === version)).toBe(true);
+    const calls = go.client.sent.slice(mark);
     expect(calls).toHaveLength(6);
     for (const r of calls) {
-      expect(r.headers['x-avi-version']).toBe('30.2.1');
+      expect(r.headers['x-avi-version']).toBe(version);
       expect(r.headers['x-avi-tenant']).toBe('admin');
       expect(r.headers['content-type']).toBe('application/json');
-      expect(r.headers.referer).toBe(`${sim.httpsBase}/`);
+      expect(r.headers.referer).toBe(`${t.url}/`);
       expect(r.headers['x-csrftoken']).toBe(go.csrfToken);
     }
     expect(go.logins).toBe(1);
@@ -308,12 +322,20 @@ describe('Go SDK AviSession, driven as AKO drives it', () => {
     const go = await open();
     go.version = await go.getControllerVersion();
     const lost = go.sessionid;
-    sim.engine.frontDoor.close(lost);
+    // The session ends behind the SDK's back (here: another client logs it out).
+    const other = await t.wire().send({
+      method: 'POST',
+      url: `${t.url}/logout`,
+      headers: { 'X-CSRFToken': go.csrfToken, Referer: `${t.url}/` },
+      cookies: [['csrftoken', go.csrfToken], ['avi-sessionid', lost], ['sessionid', lost]],
+    });
+    expect(other.status).toBe(200);
+    expect(await live(lost)).toBe(false);
     go.log.length = 0;
-    const mark = sim.received.length;
-    const before = pools().length;
+    const mark = go.client.sent.length;
+    const n = name('go-after-loss');
 
-    const created = await go.postJson('/api/pool', { name: 'go-after-loss' });
+    const created = await go.postJson('/api/pool', { name: n });
     expect(trail(go)).toEqual([
       'POST //api/pool 401',
       'POST /login 200',
@@ -321,29 +343,29 @@ describe('Go SDK AviSession, driven as AKO drives it', () => {
       'POST /login 200',
       'POST //api/pool 201',
     ]);
-    expect(go.log.filter((l) => l.version).every((l) => l.version === '30.2.1')).toBe(true);
+    expect(go.log.filter((l) => l.version).every((l) => l.version === version)).toBe(true);
     // The probe goes out bare.
-    const probe = sim.received.slice(mark).find((r) => r.url === '//api/cluster/status')!;
+    const probe = go.client.sent.slice(mark).find((r) => r.url === '//api/cluster/status')!;
     expect(probe.headers.cookie).toBeUndefined();
     expect(probe.headers['x-csrftoken']).toBeUndefined();
     expect(probe.headers['x-avi-version']).toBeUndefined();
     // Exactly one pool: the refused attempt created nothing.
-    expect(pools().length).toBe(before + 1);
-    expect(sim.engine.store.get('pool', created.uuid)?.data.name).toBe('go-after-loss');
+    expect((await t.admin.get(`/api/pool?name=${n}`)).body.count).toBe(1);
+    expect((await pool(created.uuid))?.name).toBe(n);
     expect(go.sessionid).not.toBe(lost);
-    expect(sim.engine.frontDoor.use(lost)).toBeUndefined();
-    expect(sim.engine.frontDoor.use(go.sessionid)?.username).toBe('admin');
+    expect(await live(lost)).toBe(false);
+    expect(await live(go.sessionid)).toBe(true);
   });
 
   it('logs out; the next call is a 401 followed by a re-login that works', async () => {
     const go = await open();
-    go.version = '30.2.1';
+    go.version = version;
     const old = go.sessionid;
     const out = await go.logout();
     expect(out.status).toBe(200);
-    expect(out.headers['avi_api_version']).toBe('30.2.1');
-    expect(sim.received.at(-1)).toMatchObject({ method: 'POST', url: '/logout' });
-    expect(sim.engine.frontDoor.use(old)).toBeUndefined();
+    expect(out.headers['avi_api_version']).toBe(version);
+    expect(go.client.sent.at(-1)).toMatchObject({ method: 'POST', url: '/logout' });
+    expect(await live(old)).toBe(false);
     // The SDK keeps its session id and token after Logout.
     expect(go.sessionid).toBe(old);
 
@@ -352,8 +374,8 @@ describe('Go SDK AviSession, driven as AKO drives it', () => {
     expect(trail(go)).toEqual(['GET /api/pool 401', 'POST /login 200', 'GET //api/cluster/status 200', 'POST /login 200', 'GET /api/pool 200']);
     expect(typeof list.count).toBe('number');
     expect(go.sessionid).not.toBe(old);
-    const created = await go.postJson('api/pool', { name: 'go-after-logout' });
-    expect(sim.engine.store.get('pool', created.uuid)).toBeDefined();
+    const created = await go.postJson('api/pool', { name: name('go-after-logout') });
+    expect(await pool(created.uuid)).toBeDefined();
   });
 });
 
@@ -362,13 +384,15 @@ describe('Go SDK AviSession when the session expires', () => {
     vi.useRealTimers();
   });
 
-  it('re-logs in after the idle timeout and retries', async () => {
+  it('re-logs in after the idle timeout and retries', async (ctx) => {
+    t.needsInProcess(ctx, 'the idle timeout (15 minutes) passes on a fake clock, set before the simulator is made');
     // The front door reads the clock it was built with: fake Date before the engine exists.
     vi.useFakeTimers({ toFake: ['Date'] });
-    const sim = await startListening();
+    const sim = await startInProcess();
+    const wire = new Wire();
     try {
-      const go = await GoSession.create(sim.httpsBase, 'admin', sim.password);
-      const idle = sim.engine.idleTimeoutMinutes();
+      const go = await GoSession.create(sim.httpsUrl, 'admin', IN_PROCESS_PASSWORD, wire);
+      const idle = (await go.get('api/controllerproperties')).api_idle_timeout;
       expect(idle).toBe(15);
       const old = go.sessionid;
       vi.setSystemTime(Date.now() + (idle * 60 + 1) * 1000);
@@ -376,9 +400,9 @@ describe('Go SDK AviSession when the session expires', () => {
       const created = await go.postJson('api/pool', { name: 'go-after-expiry' });
       expect(trail(go)).toEqual(['POST /api/pool 401', 'POST /login 200', 'GET //api/cluster/status 200', 'POST /login 200', 'POST /api/pool 201']);
       expect(go.sessionid).not.toBe(old);
-      expect(sim.engine.store.get('pool', created.uuid)?.data.name).toBe('go-after-expiry');
-      go.close();
+      expect((await go.get(`api/pool/${created.uuid}`)).name).toBe('go-after-expiry');
     } finally {
+      wire.close();
       await sim.close();
     }
   });

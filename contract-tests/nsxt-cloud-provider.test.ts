@@ -1,6 +1,7 @@
 /**
  * Contract: the Kubernetes vSphere cloud provider's route controller (routable pods, contract §8)
- * against the NSX-T stub on its own HTTPS port (what `avisim --nsx-port` serves), over real TLS.
+ * against the target's NSX-T manager (in process: the stub on its own HTTPS port, what
+ * `avisim --nsx-port` serves), over real TLS. The Tier-1 the routes go to is the run's own.
  *
  * `RouteProvider` below does on the wire what cloud-provider-vsphere
  * pkg/cloudprovider/vsphere/route/routeprovider.go does through the vsphere-automation Go SDK:
@@ -16,15 +17,10 @@
  * fails any response whose Content-Type is not JSON, so that is checked on every answer.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../server/engine.js';
-import { listen, type Listening } from '../server/http/listen.js';
-import { loadOrGenerateTls } from '../server/http/tls.js';
-import { createNsxListener } from '../server/nsxt/index.js';
-import { WireClient, type WireResponse } from '../test/support/listening.js';
+import { useTarget } from './support/target.js';
+import type { Wire, WireResponse } from './support/wire.js';
 
-const NSX_USER = 'admin';
-const NSX_PASSWORD = 'NSXTPASSWORD';
-const SCENARIO = 'seeds/routable-pods-nsxt.yaml';
+const t = useTarget();
 const CLUSTER_SCOPE = 'vsphere.k8s.io/cluster-name';
 const NODE_SCOPE = 'vsphere.k8s.io/node-name';
 
@@ -56,7 +52,7 @@ interface Route {
 /** What the route controller does on the wire, one method per cloudprovider.Routes call. */
 class RouteProvider {
   readonly calls: { method: string; url: string; res: WireResponse }[] = [];
-  private readonly client = new WireClient();
+  private readonly client: Wire = t.wire();
 
   constructor(
     private readonly base: string,
@@ -72,7 +68,7 @@ class RouteProvider {
   private async send(method: string, path: string, body?: unknown): Promise<WireResponse> {
     const url = `${this.base}${path}`;
     const headers: Record<string, string> = {
-      Authorization: `Basic ${Buffer.from(`${NSX_USER}:${NSX_PASSWORD}`).toString('base64')}`,
+      Authorization: `Basic ${Buffer.from(`${t.nsxCredentials.username}:${t.nsxCredentials.password}`).toString('base64')}`,
       Accept: 'application/json',
       'User-Agent': 'vAPI/2.100.0 Go/go1.19 (linux; amd64)',
     };
@@ -156,89 +152,92 @@ class RouteProvider {
   }
 }
 
-async function startNsx(delayMs?: number): Promise<{ engine: Engine; server: Listening; base: string }> {
-  const engine = await Engine.create({ scenario: SCENARIO, nsx: { realizationDelayMs: delayMs } });
-  const tls = await loadOrGenerateTls({ hostnames: ['127.0.0.1'] });
-  const server = await listen(createNsxListener(engine), 0, '127.0.0.1', { cert: tls.cert, key: tls.key });
-  return { engine, server, base: `https://127.0.0.1:${server.port}` };
-}
-
 const cl1Nodes: Node[] = [
   { name: 'cl1-control-plane-nh9n7', uid: '62d347a4-1b70-435e-b92a-9a61453843ee', ip: '172.16.128.63', podCIDR: '172.16.136.0/24' },
   { name: 'cl1-md-0-5789bbcb76-hbnqz', uid: 'a4775ec4-8b68-42ea-86fc-d17390e4c373', ip: '172.16.128.126', podCIDR: '172.16.137.0/24' },
   { name: 'cl1-md-0-5789bbcb76-abcde', uid: 'a57a555e-e4eb-49ad-af74-e11a7d7a8ad8', ip: '172.16.128.40', podCIDR: '172.16.138.0/24' },
 ];
 
+/** the run's Tier-1 (NSXT_ROUTER_PATH), cluster name and base URL */
+let T1: string;
+let ROUTER: string;
+let CL1: string;
+let base: string;
+
+beforeAll(async () => {
+  T1 = `${t.prefix}tanzu-cl1`;
+  ROUTER = `/infra/tier-1s/${T1}`;
+  CL1 = `${t.prefix}cl1`;
+  base = t.nsxUrl;
+  // What the admin set up for the clusters: a Tier-1 advertising its static routes.
+  const res = await t.nsx('PATCH', `/policy/api/v1${ROUTER}`, { display_name: T1, route_advertisement_types: ['TIER1_STATIC_ROUTES', 'TIER1_CONNECTED'] });
+  expect(res.status, res.text).toBe(200);
+});
+
 describe('vSphere cloud provider route controller, over HTTPS', () => {
-  let nsx: Awaited<ReturnType<typeof startNsx>>;
   let provider: RouteProvider;
+  const routeUrl = (node: Node) => `/policy/api/v1/infra/tier-1s/${T1}/static-routes/${node.uid}_${node.podCIDR.replace('/', '_')}`;
 
-  beforeAll(async () => {
-    nsx = await startNsx();
-    provider = new RouteProvider(nsx.base, '/infra/tier-1s/tanzu-cl1');
+  beforeAll(() => {
+    provider = new RouteProvider(base, ROUTER);
   });
-  afterAll(async () => {
+  afterAll(() => {
     provider.close();
-    await nsx.server.close(0);
-    await nsx.engine.close();
   });
 
-  it('a new cluster: empty search, then one PATCH per node pod CIDR, each realized at the first poll', async () => {
-    expect(await provider.listRoutes('cl1')).toEqual([]);
-    await provider.reconcile('cl1', cl1Nodes);
+  it('a new cluster: empty search, then one PATCH per node pod CIDR, each realized', async () => {
+    expect(await provider.listRoutes(CL1)).toEqual([]);
+    await provider.reconcile(CL1, cl1Nodes);
     const patches = provider.calls.filter((c) => c.method === 'PATCH');
-    expect(patches.map((c) => c.url)).toEqual([
-      '/policy/api/v1/infra/tier-1s/tanzu-cl1/static-routes/62d347a4-1b70-435e-b92a-9a61453843ee_172.16.136.0_24',
-      '/policy/api/v1/infra/tier-1s/tanzu-cl1/static-routes/a4775ec4-8b68-42ea-86fc-d17390e4c373_172.16.137.0_24',
-      '/policy/api/v1/infra/tier-1s/tanzu-cl1/static-routes/a57a555e-e4eb-49ad-af74-e11a7d7a8ad8_172.16.138.0_24',
-    ]);
+    expect(patches.map((c) => c.url)).toEqual(cl1Nodes.map(routeUrl));
     for (const p of patches) expect(p.res.text).toBe('');
-    // immediate realization: exactly one realized-state GET per PATCH
-    expect(provider.calls.filter((c) => c.url.includes('realized-entities'))).toHaveLength(3);
+    const polls = provider.calls.filter((c) => c.url.includes('realized-entities'));
+    expect(polls.length).toBeGreaterThanOrEqual(3);
+    await t.onAvisim('realized at the first poll: one realized-state GET per PATCH', 'a manager realizes in its own time; the stub at once unless told', () => {
+      expect(polls).toHaveLength(3);
+    });
   });
 
   it('the search by cluster tags finds them, with the node from the node-name tag', async () => {
-    const routes = await provider.listRoutes('cl1');
+    const routes = await provider.listRoutes(CL1);
     expect(routes.map((r) => [r.targetNode, r.destinationCIDR]).sort()).toEqual(cl1Nodes.map((n) => [n.name, n.podCIDR]).sort());
-    expect(await provider.listRoutes('other')).toEqual([]);
+    expect(await provider.listRoutes(`${t.prefix}other`)).toEqual([]);
   });
 
   it('the stored route is what NSX would hold: next hop, default admin distance, display name, tags', async () => {
-    const got = await provider['send']('GET', '/policy/api/v1/infra/tier-1s/tanzu-cl1/static-routes/62d347a4-1b70-435e-b92a-9a61453843ee_172.16.136.0_24');
+    const got = await provider['send']('GET', routeUrl(cl1Nodes[0]!));
     expect(got.body).toMatchObject({
       id: '62d347a4-1b70-435e-b92a-9a61453843ee_172.16.136.0_24',
-      display_name: 'cl1_cl1-control-plane-nh9n7_172.16.136.0/24',
+      display_name: `${CL1}_cl1-control-plane-nh9n7_172.16.136.0/24`,
       network: '172.16.136.0/24',
       next_hops: [{ ip_address: '172.16.128.63', admin_distance: 1 }],
       resource_type: 'StaticRoutes',
-      parent_path: '/infra/tier-1s/tanzu-cl1',
+      parent_path: ROUTER,
       _revision: 0,
     });
   });
 
   it('a second reconcile changes nothing (the routes are found, no PATCH)', async () => {
     const before = provider.calls.length;
-    await provider.reconcile('cl1', cl1Nodes);
+    await provider.reconcile(CL1, cl1Nodes);
     expect(provider.calls.slice(before).map((c) => c.method)).toEqual(['GET']);
   });
 
   it('a node leaves: its route is deleted; the search no longer finds it', async () => {
-    await provider.reconcile('cl1', cl1Nodes.slice(0, 2));
+    await provider.reconcile(CL1, cl1Nodes.slice(0, 2));
     const deletes = provider.calls.filter((c) => c.method === 'DELETE');
-    expect(deletes.map((c) => c.url)).toEqual([
-      '/policy/api/v1/infra/tier-1s/tanzu-cl1/static-routes/a57a555e-e4eb-49ad-af74-e11a7d7a8ad8_172.16.138.0_24',
-    ]);
+    expect(deletes.map((c) => c.url)).toEqual([routeUrl(cl1Nodes[2]!)]);
     expect(deletes[0]!.res.text).toBe('');
-    expect((await provider.listRoutes('cl1')).map((r) => r.destinationCIDR).sort()).toEqual(['172.16.136.0/24', '172.16.137.0/24']);
+    expect((await provider.listRoutes(CL1)).map((r) => r.destinationCIDR).sort()).toEqual(['172.16.136.0/24', '172.16.137.0/24']);
   });
 
-  it('the newer runtimes\' QueryEscape encoding is understood the same way', async () => {
-    const modern = new RouteProvider(nsx.base, '/infra/tier-1s/tanzu-cl1', goQueryEscape);
+  it("the newer runtimes' QueryEscape encoding is understood the same way", async () => {
+    const modern = new RouteProvider(base, ROUTER, goQueryEscape);
     try {
-      expect((await modern.listRoutes('cl1')).length).toBe(2);
-      expect(modern.calls[0]!.url).toContain('%5C%2Fcluster-name%20AND%20tags.tag%3Acl1');
-      await modern.createRoute('cl1', 'b0b0b0b0-0000-4000-8000-000000000001', { name: 'cl1-md-0-new', uid: 'x', ip: '172.16.128.77', podCIDR: '172.16.139.0/24' });
-      expect((await modern.listRoutes('cl1')).length).toBe(3);
+      expect((await modern.listRoutes(CL1)).length).toBe(2);
+      expect(modern.calls[0]!.url).toContain(`%5C%2Fcluster-name%20AND%20tags.tag%3A${goQueryEscape(CL1)}`);
+      await modern.createRoute(CL1, 'b0b0b0b0-0000-4000-8000-000000000001', { name: 'cl1-md-0-new', uid: 'x', ip: '172.16.128.77', podCIDR: '172.16.139.0/24' });
+      expect((await modern.listRoutes(CL1)).length).toBe(3);
     } finally {
       modern.close();
     }
@@ -251,18 +250,17 @@ describe('vSphere cloud provider route controller, over HTTPS', () => {
 });
 
 describe('realization delay: the provider polls until REALIZED', () => {
-  let nsx: Awaited<ReturnType<typeof startNsx>>;
   afterEach(async () => {
-    await nsx.server.close(0);
-    await nsx.engine.close();
+    if (t.hasControlPlane) await t.control('DELETE', '/faults');
   });
 
-  it('IN_PROGRESS for the delay, then REALIZED; the create completes after a few polls', async () => {
-    nsx = await startNsx(1200);
-    const provider = new RouteProvider(nsx.base, '/infra/tier-1s/tanzu-cl1');
+  it('IN_PROGRESS for the delay, then REALIZED; the create completes after a few polls', async (ctx) => {
+    t.needsControlPlane(ctx, 'the realization delay is set with POST /_mock/faults {kind: nsx_realization_delay}');
+    await t.control('POST', '/faults', { kind: 'nsx_realization_delay', delay_ms: 1200 });
+    const provider = new RouteProvider(base, ROUTER);
     try {
       const started = Date.now();
-      await provider.createRoute('cl1', cl1Nodes[0]!.uid, cl1Nodes[0]!);
+      await provider.createRoute(CL1, 'c0ffee00-0000-4000-8000-000000000002', { name: 'cl1-md-0-delayed', uid: 'd', ip: '172.16.128.78', podCIDR: '172.16.141.0/24' });
       const polls = provider.calls.filter((c) => c.url.includes('realized-entities'));
       expect(polls.length).toBeGreaterThanOrEqual(2);
       expect(polls[0]!.res.body.results[0].state).toBe('IN_PROGRESS');
@@ -273,12 +271,12 @@ describe('realization delay: the provider polls until REALIZED', () => {
     }
   });
 
-  it('a route that never realizes fails the create after 10 s of polling (fault injection)', async () => {
-    nsx = await startNsx();
-    nsx.engine.nsx.forcedState.set('/infra/tier-1s/tanzu-cl1/static-routes/u_172.16.140.0_24', 'ERROR');
-    const provider = new RouteProvider(nsx.base, '/infra/tier-1s/tanzu-cl1', goPathEscape, 100);
+  it('a route that never realizes fails the create after 10 s of polling (fault injection)', async (ctx) => {
+    t.needsControlPlane(ctx, 'the realization error is set with POST /_mock/faults {kind: nsx_realization_error}');
+    await t.control('POST', '/faults', { kind: 'nsx_realization_error', path: `${ROUTER}/static-routes/u_172.16.140.0_24`, state: 'ERROR' });
+    const provider = new RouteProvider(base, ROUTER, goPathEscape, 100);
     try {
-      await expect(provider.createRoute('cl1', 'u', { name: 'n', uid: 'u', ip: '172.16.128.9', podCIDR: '172.16.140.0/24' })).rejects.toThrow(/not realized/);
+      await expect(provider.createRoute(CL1, 'u', { name: 'n', uid: 'u', ip: '172.16.128.9', podCIDR: '172.16.140.0/24' })).rejects.toThrow(/not realized/);
       const states = provider.calls.filter((c) => c.url.includes('realized-entities')).map((c) => c.res.body.results[0].state);
       expect(new Set(states)).toEqual(new Set(['ERROR']));
     } finally {

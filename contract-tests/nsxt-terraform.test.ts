@@ -1,6 +1,7 @@
 /**
  * Contract: terraform-provider-nsxt managing an `nsxt_policy_static_route` on a Tier-1, against
- * the NSX-T stub over real HTTPS (the listener `avisim --nsx-port` runs).
+ * the target's NSX-T manager over real HTTPS (in process: the listener `avisim --nsx-port` runs).
+ * The Tier-1 and every route are the run's own.
  *
  * On the wire, as the provider does it through the vsphere-automation Go SDK:
  * - provider configure: POST /api/session/create (form j_username, j_password), keeping the
@@ -12,21 +13,19 @@
  *   pages until it has `result_count` objects (so the count must match what the pages deliver);
  * - destroy: DELETE, then GET → 404.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../server/engine.js';
-import { listen, type Listening } from '../server/http/listen.js';
-import { loadOrGenerateTls } from '../server/http/tls.js';
-import { createNsxListener } from '../server/nsxt/index.js';
-import { CookieJar, WireClient, type WireResponse } from '../test/support/listening.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTarget } from './support/target.js';
+import { CookieJar, type Wire, type WireResponse } from './support/wire.js';
 
-const USER = 'admin';
-const PASSWORD = 'Tf-Nsx-Pass-1!';
-const T1 = '/policy/api/v1/infra/tier-1s/tanzu-cl1';
+const t = useTarget();
+let USER: string;
+let PASSWORD: string;
+/** the run's Tier-1, and names under it */
+let T1: string;
+const id = (name: string) => `${t.prefix}${name}`;
 
-let engine: Engine;
-let server: Listening;
 let base: string;
-let client: WireClient;
+let client: Wire;
 let xsrf: string;
 
 /** A request as the provider's connector sends it: Basic + session cookie + XSRF header. */
@@ -42,17 +41,12 @@ async function tf(method: string, path: string, body?: unknown, opts: { xsrf?: s
 }
 
 beforeAll(async () => {
-  engine = await Engine.create({ scenario: 'seeds/routable-pods-nsxt.yaml', nsx: { password: PASSWORD } });
-  const tls = await loadOrGenerateTls({ hostnames: ['127.0.0.1'] });
-  server = await listen(createNsxListener(engine), 0, '127.0.0.1', { cert: tls.cert, key: tls.key });
-  base = `https://127.0.0.1:${server.port}`;
-  client = new WireClient({ jar: new CookieJar() });
-});
-
-afterAll(async () => {
-  client.close();
-  await server.close(0);
-  await engine.close();
+  ({ username: USER, password: PASSWORD } = t.nsxCredentials);
+  base = t.nsxUrl;
+  client = t.wire({ jar: new CookieJar() });
+  T1 = `/policy/api/v1/infra/tier-1s/${id('tanzu-cl1')}`;
+  const res = await t.nsx('PATCH', T1, { display_name: id('tanzu-cl1'), route_advertisement_types: ['TIER1_STATIC_ROUTES'] });
+  expect(res.status, res.text).toBe(200);
 });
 
 describe('terraform-provider-nsxt', () => {
@@ -88,12 +82,12 @@ describe('terraform-provider-nsxt', () => {
   });
 
   it('create: GET → 404, PATCH without _revision → 200 empty, GET reads it back', async () => {
-    const path = `${T1}/static-routes/tf-route-1`;
+    const path = `${T1}/static-routes/${id('tf-route-1')}`;
     const free = await tf('GET', path);
     expect(free.status).toBe(404);
     expect(free.body).toMatchObject({ httpStatus: 'NOT_FOUND', error_code: 600, module_name: 'common-services' });
     const body = {
-      display_name: 'tf-route-1',
+      display_name: id('tf-route-1'),
       description: 'managed by terraform',
       network: '10.200.0.0/24',
       next_hops: [{ admin_distance: 2, ip_address: '172.16.128.1' }],
@@ -104,12 +98,12 @@ describe('terraform-provider-nsxt', () => {
     expect(p.text).toBe('');
     const got = await tf('GET', path);
     expect(got.status).toBe(200);
-    expect(got.body).toMatchObject({ ...body, id: 'tf-route-1', path: '/infra/tier-1s/tanzu-cl1/static-routes/tf-route-1', _revision: 0 });
+    expect(got.body).toMatchObject({ ...body, id: id('tf-route-1'), path: `/infra/tier-1s/${id('tanzu-cl1')}/static-routes/${id('tf-route-1')}`, _revision: 0 });
     expect(got.body.error_code).toBeUndefined();
   });
 
   it('update: PUT with a stale _revision → 412; with the current one → 200 + object, revision +1', async () => {
-    const path = `${T1}/static-routes/tf-route-1`;
+    const path = `${T1}/static-routes/${id('tf-route-1')}`;
     const state = (await tf('GET', path)).body;
     // someone else changes it behind terraform's back
     expect((await tf('PATCH', path, { description: 'changed elsewhere' })).status).toBe(200);
@@ -127,9 +121,9 @@ describe('terraform-provider-nsxt', () => {
   });
 
   it('data source: display_name prefix search, result_count equal to what the page holds', async () => {
-    await tf('PATCH', `${T1}/static-routes/tf-route-2`, { display_name: 'tf-route-2', network: '10.201.0.0/24', next_hops: [{ ip_address: '172.16.128.1' }] });
-    await tf('PATCH', `${T1}/static-routes/other`, { display_name: 'other', network: '10.202.0.0/24', next_hops: [{ ip_address: '172.16.128.1' }] });
-    const query = 'resource_type:StaticRoutes AND display_name:tf-route*';
+    await tf('PATCH', `${T1}/static-routes/${id('tf-route-2')}`, { display_name: id('tf-route-2'), network: '10.201.0.0/24', next_hops: [{ ip_address: '172.16.128.1' }] });
+    await tf('PATCH', `${T1}/static-routes/${id('other')}`, { display_name: id('other'), network: '10.202.0.0/24', next_hops: [{ ip_address: '172.16.128.1' }] });
+    const query = `resource_type:StaticRoutes AND display_name:${id('tf-route')}*`;
     const found: any[] = [];
     let cursor = '';
     let resultCount = -1;
@@ -142,38 +136,41 @@ describe('terraform-provider-nsxt', () => {
       cursor = res.body.cursor ?? '';
     }
     expect(resultCount).toBe(2);
-    expect(found.map((r) => r.display_name).sort()).toEqual(['tf-route-1', 'tf-route-2']);
-    const exact = await tf('GET', `/policy/api/v1/search/query?query=${encodeURIComponent('resource_type:StaticRoutes AND display_name:tf-route-2')}`);
-    expect(exact.body.results.map((r: any) => r.id)).toEqual(['tf-route-2']);
+    expect(found.map((r) => r.display_name).sort()).toEqual([id('tf-route-1'), id('tf-route-2')]);
+    const exact = await tf('GET', `/policy/api/v1/search/query?query=${encodeURIComponent(`resource_type:StaticRoutes AND display_name:${id('tf-route-2')}`)}`);
+    expect(exact.body.results.map((r: any) => r.id)).toEqual([id('tf-route-2')]);
   });
 
   it('session writes need the XSRF token; Basic alone works too', async () => {
-    const noBasic = await tf('PATCH', `${T1}/static-routes/tf-route-2`, { description: 'x' }, { basic: false, xsrf: null });
+    const route2 = `${T1}/static-routes/${id('tf-route-2')}`;
+    const noBasic = await tf('PATCH', route2, { description: 'x' }, { basic: false, xsrf: null });
     expect(noBasic.status).toBe(403);
     expect(noBasic.body.error_code).toBe(98);
-    const withToken = await tf('PATCH', `${T1}/static-routes/tf-route-2`, { description: 'x' }, { basic: false });
+    const withToken = await tf('PATCH', route2, { description: 'x' }, { basic: false });
     expect(withToken.status).toBe(200);
-    const readWithSessionOnly = await tf('GET', `${T1}/static-routes/tf-route-2`, undefined, { basic: false, xsrf: null });
+    const readWithSessionOnly = await tf('GET', route2, undefined, { basic: false, xsrf: null });
     expect(readWithSessionOnly.body.description).toBe('x');
   });
 
   it('destroy: DELETE → 200 empty; GET → 404; a second DELETE is still 200', async () => {
-    for (const id of ['tf-route-1', 'tf-route-2', 'other']) {
-      const d = await tf('DELETE', `${T1}/static-routes/${id}`);
+    for (const route of ['tf-route-1', 'tf-route-2', 'other'].map(id)) {
+      const d = await tf('DELETE', `${T1}/static-routes/${route}`);
       expect(d.status).toBe(200);
       expect(d.text).toBe('');
-      expect((await tf('GET', `${T1}/static-routes/${id}`)).status).toBe(404);
+      expect((await tf('GET', `${T1}/static-routes/${route}`)).status).toBe(404);
     }
-    expect((await tf('DELETE', `${T1}/static-routes/tf-route-1`)).status).toBe(200);
+    expect((await tf('DELETE', `${T1}/static-routes/${id('tf-route-1')}`)).status).toBe(200);
   });
 
   it('a Tier-1 of its own: PATCH creates it, PUT needs its revision, DELETE removes it', async () => {
-    expect((await tf('PATCH', '/policy/api/v1/infra/tier-1s/tf-t1', { display_name: 'tf-t1', tier0_path: '/infra/tier-0s/tanzu-t0', route_advertisement_types: ['TIER1_STATIC_ROUTES', 'TIER1_LB_VIP'] })).status).toBe(200);
-    const t1 = (await tf('GET', '/policy/api/v1/infra/tier-1s/tf-t1')).body;
+    // No tier0_path: a Tier-1 stands alone until attached, and a run cannot know the manager's Tier-0s.
+    const path = `/policy/api/v1/infra/tier-1s/${id('tf-t1')}`;
+    expect((await tf('PATCH', path, { display_name: id('tf-t1'), route_advertisement_types: ['TIER1_STATIC_ROUTES', 'TIER1_LB_VIP'] })).status).toBe(200);
+    const t1 = (await tf('GET', path)).body;
     expect(t1).toMatchObject({ resource_type: 'Tier1', route_advertisement_types: ['TIER1_STATIC_ROUTES', 'TIER1_LB_VIP'], _revision: 0 });
-    expect((await tf('PUT', '/policy/api/v1/infra/tier-1s/tf-t1', { ...t1, _revision: 5 })).status).toBe(412);
-    expect((await tf('PUT', '/policy/api/v1/infra/tier-1s/tf-t1', { ...t1, failover_mode: 'PREEMPTIVE' })).body._revision).toBe(1);
-    expect((await tf('DELETE', '/policy/api/v1/infra/tier-1s/tf-t1')).status).toBe(200);
-    expect((await tf('GET', '/policy/api/v1/infra/tier-1s/tf-t1')).status).toBe(404);
+    expect((await tf('PUT', path, { ...t1, _revision: 5 })).status).toBe(412);
+    expect((await tf('PUT', path, { ...t1, failover_mode: 'PREEMPTIVE' })).body._revision).toBe(1);
+    expect((await tf('DELETE', path)).status).toBe(200);
+    expect((await tf('GET', path)).status).toBe(404);
   });
 });

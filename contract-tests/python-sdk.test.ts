@@ -1,6 +1,6 @@
 /**
  * Contract: the Avi Python SDK (`ApiSession`, vmware/alb-sdk python/avi/sdk/avi_api.py) on the
- * wire, request by request, against a listening simulator (real sockets, real TLS).
+ * wire, request by request, against the target (real sockets, real TLS over HTTPS).
  *
  * What the SDK does, as read in that file:
  * - prefix `https://<controller>` (`:<port>` added unless 80/443; a controller given as
@@ -24,7 +24,10 @@
  *   from the login answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar, startListening, WireClient, type Listening, type WireResponse } from '../test/support/listening.js';
+import { printSkip, useTarget } from './support/target.js';
+import { CookieJar, type Wire, type WireResponse } from './support/wire.js';
+
+const t = useTarget();
 
 const MAX_API_RETRIES = 3;
 
@@ -39,7 +42,7 @@ interface PyOptions {
 /** A replay of ApiSession's wire behaviour (not its code). */
 class PySession {
   readonly jar = new CookieJar();
-  readonly client = new WireClient({ jar: this.jar });
+  readonly client: Wire = t.wire({ jar: this.jar });
   /** sessionDict[key]: the context the SDK sends from */
   context?: { csrftoken: string; sessionId: string };
   /** session-level headers (`self.headers`) */
@@ -156,32 +159,51 @@ class PySession {
   }
 }
 
+/** A session (cookie pairs) is live when a read through it answers 200. */
+async function live(base: string, sessionId: string): Promise<boolean> {
+  const res = await t.wire().send({ method: 'GET', url: `${base}/api/tenant?name=admin`, cookies: [['avi-sessionid', sessionId], ['sessionid', sessionId]] });
+  return res.status === 200;
+}
+
+/** The journal holds `expected` (method, path, status) in this order, other requests between. */
+async function expectJournalHolds(mark: number, expected: string[]): Promise<void> {
+  const seen = (await t.journalSince(mark)).map((e) => `${e.method} ${e.path}${e.query ? `?${e.query}` : ''} ${e.status}`);
+  let at = 0;
+  for (const line of seen) if (line === expected[at]) at++;
+  expect(expected.slice(at), `not in the journal, in this order: ${JSON.stringify(seen)}`).toEqual([]);
+}
+
 for (const scheme of ['https', 'http'] as const) {
+  if (!t.schemes.includes(scheme)) printSkip(`Python SDK ApiSession over ${scheme}`, `the target is one URL (${t.settings.url}); in process both schemes run`);
+}
+
+for (const scheme of t.schemes) {
   describe(`Python SDK ApiSession over ${scheme}`, () => {
-    let sim: Listening;
     let prefix: string;
     const sessions: PySession[] = [];
+    const name = (n: string) => `${t.prefix}${scheme}-${n}`;
     const open = async (options: PyOptions = {}) => {
-      const s = await PySession.create(prefix, 'admin', sim.password, options);
+      const s = await PySession.create(prefix, t.username, t.password, options);
       sessions.push(s);
       return s;
     };
-    beforeAll(async () => {
-      sim = await startListening();
-      prefix = scheme === 'https' ? sim.httpsBase : sim.httpBase;
+    beforeAll(() => {
+      prefix = t.base(scheme);
     });
-    afterAll(async () => {
+    afterAll(() => {
       for (const s of sessions) s.close();
-      await sim.close();
     });
 
-    const pools = () => [...sim.engine.store.collection('pool').values()];
-    const receivedSince = (n: number) => sim.received.slice(n);
+    /** the pool as the admin reads it (undefined once gone) */
+    const pool = async (uuid: string) => {
+      const res = await t.admin.get(`/api/pool/${uuid}`);
+      return res.status === 404 ? undefined : res.body;
+    };
+    const countNamed = async (n: string) => (await t.admin.get(`/api/pool?name=${n}`)).body.count as number;
 
     it('logs in with a form body and keeps the csrftoken and the session cookie the answer names', async () => {
-      const mark = sim.received.length;
       const py = await open();
-      const [login] = receivedSince(mark);
+      const [login] = py.client.sent;
       expect(login!.method).toBe('POST');
       expect(login!.url).toBe('/login');
       expect(login!.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -190,57 +212,63 @@ for (const scheme of ['https', 'http'] as const) {
       expect(login!.headers['x-csrftoken']).toBeUndefined();
       expect(login!.headers['x-avi-version']).toBeUndefined();
       expect(py.log.map((l) => [l.method, l.url, l.status])).toEqual([['POST', `${prefix}/login`, 200]]);
-      expect(py.remoteApiVersion.Version).toBe('30.2.1');
+      // The version the login answer names is the controller's.
+      const initial = await t.admin.get('/api/initial-data');
+      expect(py.remoteApiVersion.Version).toBe(initial.body.version.Version);
       expect(py.context?.csrftoken).toBe(py.jar.get('csrftoken'));
       expect(py.context?.sessionId).toBe(py.jar.get('avi-sessionid'));
       expect(py.jar.names()).toEqual(['avi-sessionid', 'csrftoken', 'sessionid']);
-      expect(sim.engine.frontDoor.use(py.context!.sessionId)?.username).toBe('admin');
-      expect(sim.engine.frontDoor.use(py.context!.sessionId)?.csrf).toBe(py.context!.csrftoken);
+      // The session it keeps is live, and reads through it need no new login.
+      expect(await live(prefix, py.context!.sessionId)).toBe(true);
+      expect((await py.get('tenant', { name: 'admin' })).status).toBe(200);
+      expect(py.logins).toBe(1);
     });
 
     it('creates, finds by name, replaces, patches and deletes a pool with the SDK headers', async () => {
       const py = await open();
-      const mark = sim.received.length;
+      const mark = py.client.sent.length;
+      const journal = t.hasControlPlane ? await t.journalMark() : 0;
+      const n = name('py-pool');
 
-      const created = await py.post('pool', { name: 'py-pool', servers: [{ ip: { addr: '10.0.0.1', type: 'V4' } }] });
+      const created = await py.post('pool', { name: n, servers: [{ ip: { addr: '10.0.0.1', type: 'V4' } }] });
       expect(created.status).toBe(201);
       expect(created.headers['avi_api_version']).toBe('16_4_2'); // no X-Avi-Version sent
-      expect(created.body.name).toBe('py-pool');
+      expect(created.body.name).toBe(n);
       const uuid: string = created.body.uuid;
       expect(uuid).toMatch(/^pool-[0-9a-f-]{36}$/);
-      expect(pools().map((p) => p.data.name)).toContain('py-pool');
-      expect(sim.engine.store.get('pool', uuid)?.data.servers).toHaveLength(1);
+      expect((await pool(uuid))?.servers).toHaveLength(1);
 
-      const found = await py.getObjectByName('pool', 'py-pool');
-      expect(py.log.at(-1)).toMatchObject({ method: 'GET', url: `${prefix}/api/pool?name=py-pool`, status: 200 });
+      const found = await py.getObjectByName('pool', n);
+      expect(py.log.at(-1)).toMatchObject({ method: 'GET', url: `${prefix}/api/pool?name=${n}`, status: 200 });
       expect(found?.uuid).toBe(uuid);
 
       const put = await py.put(`pool/${uuid}`, { ...found, description: 'replaced by python' });
       expect(put.status).toBe(200);
       expect(put.body.description).toBe('replaced by python');
-      expect(sim.engine.store.get('pool', uuid)?.data.description).toBe('replaced by python');
+      expect((await pool(uuid))?.description).toBe('replaced by python');
 
       const patch = await py.patch(`pool/${uuid}`, { add: { servers: [{ ip: { addr: '10.0.0.2', type: 'V4' } }] } });
       expect(patch.status).toBe(200);
       expect(patch.body.servers.map((s: any) => s.ip.addr)).toEqual(['10.0.0.1', '10.0.0.2']);
-      expect((sim.engine.store.get('pool', uuid)?.data.servers as unknown[]).length).toBe(2);
+      expect((await pool(uuid))?.servers).toHaveLength(2);
 
       const del = await py.delete(`pool/${uuid}`);
       expect(del.status).toBe(204);
       expect(del.text).toBe('');
-      expect(sim.engine.store.get('pool', uuid)).toBeUndefined();
-      expect(await py.getObjectByName('pool', 'py-pool')).toBeUndefined();
+      expect(await pool(uuid)).toBeUndefined();
+      expect(await py.getObjectByName('pool', n)).toBeUndefined();
 
-      // What went over the wire, as the server saw it.
-      const calls = receivedSince(mark);
-      expect(calls.map((r) => `${r.method} ${r.url}`)).toEqual([
-        'POST /api/pool',
-        'GET /api/pool?name=py-pool',
-        `PUT /api/pool/${uuid}`,
-        `PATCH /api/pool/${uuid}`,
-        `DELETE /api/pool/${uuid}`,
-        'GET /api/pool?name=py-pool',
-      ]);
+      // What went over the wire.
+      const calls = py.client.sent.slice(mark);
+      const expected = [
+        ['POST', '/api/pool', 201],
+        ['GET', `/api/pool?name=${n}`, 200],
+        ['PUT', `/api/pool/${uuid}`, 200],
+        ['PATCH', `/api/pool/${uuid}`, 200],
+        ['DELETE', `/api/pool/${uuid}`, 204],
+        ['GET', `/api/pool?name=${n}`, 200],
+      ] as const;
+      expect(calls.map((r) => [r.method, r.url, r.status])).toEqual(expected);
       for (const r of calls) {
         expect(r.headers.referer).toBe(prefix);
         expect(r.headers['content-type']).toBe('application/json');
@@ -251,6 +279,8 @@ for (const scheme of ['https', 'http'] as const) {
         expect(r.headers.cookie).toContain(`avi-sessionid=${py.context!.sessionId}`);
       }
       expect(py.logins).toBe(1);
+      // ...and as the controller saw it.
+      await t.withControlPlane('the journal shows the same calls and answers', () => expectJournalHolds(journal, expected.map((e) => e.join(' '))));
     });
 
     it('sends X-Avi-Version when an api_version is configured, and the answer echoes it', async () => {
@@ -258,7 +288,7 @@ for (const scheme of ['https', 'http'] as const) {
       const res = await py.get('pool');
       expect(res.status).toBe(200);
       expect(res.headers['avi_api_version']).toBe('22.1.3');
-      expect(sim.received.at(-1)!.headers['x-avi-version']).toBe('22.1.3');
+      expect(py.client.sent.at(-1)!.headers['x-avi-version']).toBe('22.1.3');
     });
 
     it('answers a write with a stale CSRF token 401 (plain text), then the re-login and retry succeed', async () => {
@@ -266,9 +296,10 @@ for (const scheme of ['https', 'http'] as const) {
       // A session rebuilt from a saved context whose CSRF token no longer matches.
       const py = await open({ sessionId: owner.context!.sessionId, csrftoken: 'stale-csrf-token' });
       expect(py.logins).toBe(0);
-      const before = pools().length;
+      const n = name('py-after-csrf');
+      expect(await countNamed(n)).toBe(0);
 
-      const res = await py.post('pool', { name: 'py-after-csrf' });
+      const res = await py.post('pool', { name: n });
       expect(py.log.map((l) => [l.method, l.url, l.status])).toEqual([
         ['POST', `${prefix}/api/pool`, 401],
         ['POST', `${prefix}/login`, 200],
@@ -281,27 +312,25 @@ for (const scheme of ['https', 'http'] as const) {
       // The refused attempt: the controller's 401, in plain text; it changed nothing.
       expect(py.log[0]!.contentType).toMatch(/^text\/plain/);
       expect(py.log[0]!.text).toBe('CSRF token missing or incorrect.');
-      const refused = sim.received.filter((r) => r.headers['x-csrftoken'] === 'stale-csrf-token');
+      const refused = py.client.sent.filter((r) => r.headers['x-csrftoken'] === 'stale-csrf-token');
       expect(refused.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/pool']);
       expect(refused[0]!.headers.cookie).toContain(`sessionid=${owner.context!.sessionId}`);
-      expect(pools().length).toBe(before + 1);
-      expect(pools().filter((p) => p.data.name === 'py-after-csrf')).toHaveLength(1);
+      expect(await countNamed(n)).toBe(1);
       // The owner's session is still good.
-      expect((await owner.get('pool', { name: 'py-after-csrf' })).body.count).toBe(1);
+      expect((await owner.get('pool', { name: n })).body.count).toBe(1);
       expect(owner.logins).toBe(1);
     });
 
     it('logs out; the next call is a 401 the SDK answers by logging in again', async () => {
       const py = await open();
       const old = py.context!;
-      const sessionsBefore = sim.engine.frontDoor.sessionCount;
+      expect(await live(prefix, old.sessionId)).toBe(true);
 
       const out = await py.post('logout');
       expect(out.status).toBe(200);
-      expect(sim.received.at(-1)!.url).toBe('/logout');
-      expect(sim.received.at(-1)!.headers['x-csrftoken']).toBe(old.csrftoken);
-      expect(sim.engine.frontDoor.use(old.sessionId)).toBeUndefined();
-      expect(sim.engine.frontDoor.sessionCount).toBe(sessionsBefore - 1);
+      expect(py.client.sent.at(-1)!.url).toBe('/logout');
+      expect(py.client.sent.at(-1)!.headers['x-csrftoken']).toBe(old.csrftoken);
+      expect(await live(prefix, old.sessionId)).toBe(false);
       // The answer expires the cookies: the requests jar drops them.
       expect(py.jar.names()).toEqual([]);
 
@@ -314,25 +343,23 @@ for (const scheme of ['https', 'http'] as const) {
       ]);
       expect(after.status).toBe(200);
       expect(py.context!.sessionId).not.toBe(old.sessionId);
-      expect(sim.engine.frontDoor.use(py.context!.sessionId)?.username).toBe('admin');
-      const write = await py.post('pool', { name: `py-relogged-${scheme}` });
+      expect(await live(prefix, py.context!.sessionId)).toBe(true);
+      const write = await py.post('pool', { name: name('py-relogged') });
       expect(write.status).toBe(201);
       expect(py.logins).toBe(2);
     });
 
     it('refuses bad credentials with 401 and the exact text; no cookies are set', async () => {
-      await expect(PySession.create(prefix, 'admin', 'wrong')).rejects.toThrow(/Status Code 401 msg \{"error":"Invalid credentials"\}/);
-      const client = new WireClient();
-      const res = await client.send({
+      await expect(PySession.create(prefix, t.username, 'wrong')).rejects.toThrow(/Status Code 401 msg \{"error":"Invalid credentials"\}/);
+      const res = await t.wire().send({
         method: 'POST',
         url: `${prefix}/login`,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: 'username=admin&password=wrong',
+        body: `username=${encodeURIComponent(t.username)}&password=wrong`,
       });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: 'Invalid credentials' });
       expect(res.setCookies).toEqual([]);
-      client.close();
     });
   });
 }

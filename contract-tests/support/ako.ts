@@ -1,50 +1,57 @@
 /**
- * An AKO-like client against an avisim set up the way a controller admin prepares one for AKO
+ * An AKO-like client against a controller set up the way an admin prepares one for AKO
  * (contract §2, §4, §11; the shared-SE-group TKG environment of the field notes): a VIP network
- * with a static range, a node network and an SE group in Default-Cloud.
+ * with a static range, a node network and an SE group in Default-Cloud. The suite creates them
+ * over the API (named after the run, deleted when the file ends), so any target that can create
+ * them will do.
  */
-import { startSim, type Sim } from '../../test/helpers.js';
+import type { Target } from './target.js';
+import type { ApiClient, ApiResponse } from './wire.js';
 
 /** AKO pins the API version it speaks (it caps the controller's at 22.1.3). */
 export const AKO_VERSION = '22.1.3';
-export const VIP_NETWORK = 'VDS01-VLAN112-VIP';
-export const NODE_NETWORK = 'VDS01-VLAN114-Workload';
-export const SE_GROUP = 'seg-tkgm-guest1';
 /** the VIP range the admin configured: 10 addresses */
 export const VIP_RANGE = { begin: '10.112.1.100', end: '10.112.1.109' };
 
 export type Data = Record<string, any>;
 
 export interface AkoEnv {
-  sim: Sim;
-  /** requests as AKO sends them for a cluster (version, tenant header) */
-  ako: ReturnType<typeof akoClient>;
+  target: Target;
+  /** requests as AKO sends them for a cluster (version, admin tenant) */
+  ako: ApiClient;
+  /** the run's names for the admin-made objects */
+  vipNetwork: string;
+  nodeNetwork: string;
+  seGroup: string;
+  /** a cluster name unique to this run */
+  cluster(name: string): string;
 }
 
-export function akoClient(sim: Sim, tenant = 'admin') {
-  const h = sim.http;
-  const set = <T extends { set(k: string, v: string): T }>(r: T) => r.set('X-Avi-Version', AKO_VERSION).set('X-Avi-Tenant', tenant);
-  return {
-    get: (path: string) => set(h.get(path)),
-    post: (path: string, body: unknown) => set(h.post(path)).send(body as object),
-    put: (path: string, body: unknown) => set(h.put(path)).send(body as object),
-    patch: (path: string, body: unknown) => set(h.patch(path)).send(body as object),
-    del: (path: string) => set(h.delete(path)),
-  };
+/** The same session speaking as AKO for `tenant` (`*`: every tenant, as AKO lists at boot). */
+export function akoClient(client: ApiClient, tenant = 'admin'): ApiClient {
+  return client.with({ 'X-Avi-Version': AKO_VERSION, 'X-Avi-Tenant': tenant });
 }
 
 const v4 = (addr: string) => ({ addr, type: 'V4' });
 
-export async function akoEnv(): Promise<AkoEnv> {
-  const sim = await startSim();
-  const admin = sim.http;
-  const ok = (res: { status: number; body: unknown }, what: string) => {
-    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+export async function akoEnv(target: Target): Promise<AkoEnv> {
+  const admin = target.admin;
+  const p = target.prefix;
+  const env: AkoEnv = {
+    target,
+    ako: akoClient(admin),
+    vipNetwork: `${p}VDS01-VLAN112-VIP`,
+    nodeNetwork: `${p}VDS01-VLAN114-Workload`,
+    seGroup: `${p}seg-tkgm-guest1`,
+    cluster: (name) => `${p}${name}`,
+  };
+  const ok = (res: ApiResponse, what: string) => {
+    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${res.text}`);
     return res.body as Data;
   };
   ok(
-    await admin.post('/api/network').send({
-      name: VIP_NETWORK,
+    await admin.post('/api/network', {
+      name: env.vipNetwork,
       cloud_ref: '/api/cloud/?name=Default-Cloud',
       vrf_context_ref: '/api/vrfcontext/?name=global',
       configured_subnets: [
@@ -57,15 +64,15 @@ export async function akoEnv(): Promise<AkoEnv> {
     'VIP network',
   );
   ok(
-    await admin.post('/api/network').send({
-      name: NODE_NETWORK,
+    await admin.post('/api/network', {
+      name: env.nodeNetwork,
       cloud_ref: '/api/cloud/?name=Default-Cloud',
       configured_subnets: [{ prefix: { ip_addr: v4('10.114.1.0'), mask: 24 } }],
     }),
     'node network',
   );
-  ok(await admin.post('/api/serviceenginegroup').send({ name: SE_GROUP, cloud_ref: '/api/cloud/?name=Default-Cloud' }), 'SE group');
-  return { sim, ako: akoClient(sim) };
+  ok(await admin.post('/api/serviceenginegroup', { name: env.seGroup, cloud_ref: '/api/cloud/?name=Default-Cloud' }), 'SE group');
+  return env;
 }
 
 /** The markers and ownership fields AKO puts on everything it creates. */
@@ -87,9 +94,12 @@ export function inVipRange(ip: string): boolean {
   return n >= ipToInt(VIP_RANGE.begin) && n <= ipToInt(VIP_RANGE.end);
 }
 
-export function expectCreated(res: { status: number; body: any }, what: string): Data {
-  if (res.status !== 201) throw new Error(`${what}: expected 201, got ${res.status} ${JSON.stringify(res.body)}`);
+export function expectCreated(res: { status: number; body: any; text?: string }, what: string): Data {
+  if (res.status !== 201) throw new Error(`${what}: expected 201, got ${res.status} ${res.text ?? JSON.stringify(res.body)}`);
   return res.body;
 }
 
 export const uuidOf = (ref: string) => ref.split('#')[0]!.split('/').pop()!;
+
+/** `s` with the characters a RegExp treats specially escaped. */
+export const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
