@@ -17,7 +17,6 @@ import { Duplex } from 'node:stream';
 import { http, type RequestHandler } from 'msw';
 import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
-import type { Snapshot } from './store/store.js';
 
 export const DEFAULT_BASE_URL = 'https://avi.example';
 

@@ -15,7 +15,6 @@ import { nanoid } from 'nanoid';
 import { createListener } from './http/app.js';
 import { listen } from './http/listen.js';
 import { loadOrGenerateTls } from './http/tls.js';
-import type { Snapshot } from './store/store.js';
 
 export interface StartAvisimOptions {
   /** a built-in scenario's name (e.g. `nsxt-tkgi`) or a scenario file's path; fresh-controller by default */
