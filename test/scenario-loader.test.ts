@@ -327,7 +327,7 @@ describe('the controller cluster', () => {
   });
 
   it('the older way, a cluster object among the objects, still works; both ways at once is refused', async () => {
-    const sim = await startSim({ scenario: 'contract-tests/scenarios/two-users.yaml' });
+    const sim = await startSim({ scenario: 'test/fixtures/two-users.yaml' });
     expect((await sim.http.get('/api/cluster/runtime')).body.node_states[0]).toMatchObject({ name: '10.10.10.10', role: 'CLUSTER_LEADER' });
     const f = files({
       'both.yaml': { extends: 'fresh-controller', objects: [{ cluster: { name: 'c', nodes: [{ name: '10.0.0.9' }] } }] },
@@ -341,7 +341,7 @@ describe('resolveScenario', () => {
     expect(builtinScenarios()).toEqual(expect.arrayContaining(['fresh-controller', 'routable-pods-nsxt']));
     expect(resolveScenario('routable-pods-nsxt')).toBe(path.join(root, 'seeds', 'routable-pods-nsxt.yaml'));
     expect(resolveScenario('seeds/routable-pods-nsxt.yaml', root)).toBe(path.join(root, 'seeds', 'routable-pods-nsxt.yaml'));
-    expect(resolveScenario('two-users.yaml', path.join(root, 'contract-tests/scenarios'))).toBe(path.join(root, 'contract-tests/scenarios/two-users.yaml'));
+    expect(resolveScenario('two-users.yaml', path.join(root, 'test/fixtures'))).toBe(path.join(root, 'test/fixtures/two-users.yaml'));
   });
 
   it('fails on an unknown name, listing the built-in ones', () => {

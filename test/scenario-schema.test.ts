@@ -20,10 +20,10 @@ const yamlFiles = (dir: string) =>
     .map((f) => path.join(dir, f));
 
 describe('openapi/scenario.schema.json', () => {
-  const shipped = [...yamlFiles('seeds'), ...yamlFiles('contract-tests/scenarios')];
+  const shipped = [...yamlFiles('seeds'), ...yamlFiles('test/fixtures')];
 
-  it('covers every scenario shipped (the built-in ones and the contract tests\')', () => {
-    expect(shipped).toEqual(expect.arrayContaining(['seeds/fresh-controller.yaml', 'seeds/nsxt-tkgi.yaml', 'contract-tests/scenarios/two-users.yaml']));
+  it('covers every scenario shipped (the built-in ones and the test fixtures)', () => {
+    expect(shipped).toEqual(expect.arrayContaining(['seeds/fresh-controller.yaml', 'seeds/nsxt-tkgi.yaml', 'test/fixtures/two-users.yaml']));
   });
 
   it.each(shipped)('%s validates', (file) => {
