@@ -50,7 +50,7 @@ describe('GET /_mock/journal', () => {
 
   it('is bounded: the oldest entries go first', () => {
     const j = new Journal(3);
-    for (let i = 0; i < 5; i++) j.add({ method: 'GET', path: `/api/p${i}`, tenant: 'admin', time: '', query: '', status: 200, duration_ms: 0 });
+    for (let i = 0; i < 5; i++) j.add({ method: 'GET', path: `/api/p${i}`, tenant: 'admin', arrived: 0, query: '', status: 200, duration_ms: 0 });
     expect(j.entries().map((e) => e.path)).toEqual(['/api/p2', '/api/p3', '/api/p4']);
     expect(j.dropped).toBe(2);
   });

@@ -34,8 +34,23 @@ export interface VerifyResult {
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
 
+/** An entry as kept: the arrival as a number, fields that do not apply left undefined. */
+type Recorded = Omit<JournalEntry, 'time'> & { arrived: number };
+
+/** An entry as the journal shows it: `time` as ISO text, no empty fields. */
+function shown(r: Recorded): JournalEntry {
+  const { arrived, sandbox, fault, body, ...rest } = r;
+  return {
+    ...rest,
+    time: new Date(arrived).toISOString(),
+    ...(body !== undefined ? { body } : {}),
+    ...(sandbox !== undefined ? { sandbox } : {}),
+    ...(fault !== undefined ? { fault } : {}),
+  };
+}
+
 export class Journal {
-  private ring: JournalEntry[] = [];
+  private ring: Recorded[] = [];
   private next = 0;
   private seq = 0;
   /** entries pushed out of the ring since the last clear (verify counts only what is kept) */
@@ -43,9 +58,10 @@ export class Journal {
 
   constructor(readonly limit = DEFAULT_JOURNAL_SIZE) {}
 
-  add(entry: Omit<JournalEntry, 'seq'>): void {
+  /** A served request; `arrived` is ms since the epoch (made into `time` when read). */
+  add(entry: Omit<JournalEntry, 'seq' | 'time'> & { arrived: number }): void {
     if (this.limit <= 0) return;
-    const e = entry as JournalEntry;
+    const e = entry as unknown as Recorded;
     e.seq = ++this.seq;
     if (this.ring.length < this.limit) this.ring.push(e);
     else {
@@ -57,7 +73,8 @@ export class Journal {
 
   /** Oldest first. */
   entries(): JournalEntry[] {
-    return this.ring.length < this.limit ? [...this.ring] : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    const ordered = this.ring.length < this.limit ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    return ordered.map(shown);
   }
 
   list(pattern: RequestPattern, limit?: number): JournalEntry[] {
