@@ -227,5 +227,14 @@ podman rm avisim-smoke-1 >/dev/null
 run_container avisim-smoke-2
 login
 check_vs
-say "state restored from the volume; stopping avisim-smoke-2"
+say "state restored from the volume; the test-control plane resets it to the scenario"
+# a sandbox first: its own copy of the scenario, without smoke-vs
+code="$(curl -sS -o "$work/out.json" -w '%{http_code}' -b "$jar" -H 'X-Mock-Sandbox: smoke' "$base/api/virtualservice?name=smoke-vs")"
+[ "$code" = 200 ] && grep -q '"count":0' "$work/out.json" || { cat "$work/out.json" >&2; fail "a sandbox saw the main state ($code)"; }
+code="$(api POST /_mock/reset)"
+[ "$code" = 200 ] || { cat "$work/out.json" >&2; fail "POST /_mock/reset answered $code"; }
+code="$(api GET '/api/virtualservice?name=smoke-vs')"
+[ "$code" = 200 ] && grep -q '"count":0' "$work/out.json" || { cat "$work/out.json" >&2; fail "smoke-vs still there after /_mock/reset ($code)"; }
+echo "sandbox and reset work"
+say "stopping avisim-smoke-2"
 podman stop -t 10 avisim-smoke-2 >/dev/null
