@@ -153,3 +153,13 @@ describe('identifiers that are no uuids', () => {
     expect(compareResponses({ status: 200, body: { uuid: 'user-1' } }, { status: 200, body: { uuid: 'user-2' } }, values, labels)).toHaveLength(1);
   });
 });
+
+describe('what controllers choose themselves', () => {
+  it('Service Engine names, MAC addresses and state-change stamps do not count; other names do', () => {
+    const id = (u: string) => u;
+    const a = normalise({ name: 'Avi-se-tekpf', mac_address: '00:50:56:50:32:34', last_changed_time: { secs: 1, usecs: 2 }, pool: 'web-se-abcde1' }, id);
+    const b = normalise({ name: 'Avi-se-qsbzw', mac_address: '00:50:56:1d:b1:b4', last_changed_time: { secs: 3, usecs: 4 }, pool: 'web-se-abcde1' }, id);
+    expect(a).toEqual(b);
+    expect(normalise({ name: 'web-pool' }, id)).not.toEqual(normalise({ name: 'web-poo1' }, id));
+  });
+});

@@ -18,7 +18,23 @@ import { isUuid, LiveValues, UUID_PATTERN, uuidPrefix } from './live-values.js';
 import { isSecretKey, SCRUBBED } from './scrub.js';
 
 export const VOLATILE = '<volatile>';
-export const VOLATILE_KEYS = new Set(['_last_modified', 'current_time', 'up_since', 'expires_at', '_create_time', '_last_modified_time']);
+export const VOLATILE_KEYS = new Set([
+  '_last_modified',
+  'current_time',
+  'up_since',
+  'expires_at',
+  '_create_time',
+  '_last_modified_time',
+  // runtime state-change stamps ({secs, usecs}) and what a controller assigns its Service Engines
+  'last_changed_time',
+  'mac_address',
+]);
+
+/**
+ * A Service Engine's name: the controller picks it (`<se_name_prefix>-se-<5 letters>`), so no
+ * two controllers, nor two runs, agree on it.
+ */
+const SE_NAME = /^[A-Za-z0-9_.]+-se-[a-z]{5}$/;
 
 const LEADING_ORIGIN = /^https?:\/\/[^/\s]+(?=\/)/;
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
@@ -77,6 +93,7 @@ export function normalise(value: unknown, uuid: (u: string) => string): unknown 
 }
 
 export function normaliseText(text: string, uuid: (u: string) => string): string {
+  if (SE_NAME.test(text)) return '<se name>';
   return text.replace(LEADING_ORIGIN, '').replace(PEM_PRIVATE_KEY, SCRUBBED).replace(UUID_PATTERN, uuid);
 }
 

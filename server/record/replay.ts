@@ -46,6 +46,8 @@ export interface ReplayOptions {
   onResult?: (result: ExchangeResult) => void;
   /** per request, default 30 s */
   timeoutMs?: number;
+  /** sent on every request besides the recorded ones (e.g. `X-Mock-Sandbox` to replay in a sandbox) */
+  headers?: Record<string, string>;
 }
 
 export interface ExchangeResult {
@@ -184,6 +186,7 @@ function buildRequest(exchange: Exchange, jar: Jar, values: LiveValues, target: 
       headers[k] = values.rewriteText(v);
     }
   }
+  Object.assign(headers, options.headers);
   if (jar.cookies.size) headers.Cookie = [...jar.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const csrf = jar.cookies.get('csrftoken');
   if (!READS.has(method)) {
