@@ -9,7 +9,7 @@
  *
  * Knobs (env): BENCH_DURATION (s, default 5), BENCH_CONNECTIONS (10), BENCH_SCALE (100000).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../server/engine.js';
@@ -32,11 +32,7 @@ const ms = (n: number) => `${n < 1 ? n.toFixed(3) : n.toFixed(1)} ms`;
 /** A scenario: the fresh controller plus `pools` pools, so they are in the baseline. */
 function scenarioWith(pools: number): string {
   const file = path.join(tmp, `pools-${pools}.yaml`);
-  const fresh = path.resolve(distFile('.'), '..', 'seeds', 'fresh-controller.yaml');
-  const lines = [`# ${pools} pools on top of the fresh controller`, 'name: bench', 'objects:'];
-  // the fresh controller's own objects first (its `objects:` list, taken as text)
-  const text = readFileSync(fresh, 'utf8');
-  lines.push(...text.slice(text.indexOf('\nobjects:\n') + '\nobjects:\n'.length).split('\n').filter((l) => l.trim() !== ''));
+  const lines = [`# ${pools} pools on top of the fresh controller`, 'name: bench', 'extends: fresh-controller', 'objects:'];
   for (let i = 0; i < pools; i++) lines.push(`  - pool: ${JSON.stringify(poolBody(i))}`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;

@@ -67,7 +67,7 @@ export class Engine {
   ) {
     this.catalog = parts?.catalog ?? new Catalog(options.document ?? loadDocument());
     this.store = parts?.store ?? new Store(this.catalog);
-    this.ids = parts?.ids ?? (options.seed !== undefined ? seededIds(options.seed) : randomIds());
+    this.ids = parts?.ids ?? idsFor(options.seed);
     this.objects = new ObjectService(this.catalog, this.store, this.ids);
     if (options.stateFile && !parts) this.persistence = new Persistence(options.stateFile, this.store, options.compactAfterBytes);
     this.startedMicros = this.ids.nowMicros();
@@ -102,13 +102,24 @@ export class Engine {
   /** The loaded scenario's state (built aside on first use when the state came from a file). */
   async baseline(): Promise<Store> {
     if (!this.baselineStore) {
-      const scratch = await Engine.create(
-        { ...this.options, stateFile: undefined, adminPassword: this.admin().password },
-        { catalog: this.catalog, ids: this.options.seed !== undefined ? seededIds(this.options.seed) : randomIds(), scenario: this.scenario },
-      );
+      const scratch = await this.scratch(this.scenario, this.admin().password);
       this.baselineStore ??= scratch.baselineStore!;
     }
     return this.baselineStore;
+  }
+
+  /**
+   * `scenario` applied in an engine of its own (in memory, same catalog, the uuids a fresh
+   * start would give): its frozen baseline, built without touching this engine's state.
+   */
+  private scratch(scenario: Scenario, adminPassword: string): Promise<Engine> {
+    return Engine.create({ ...this.options, stateFile: undefined, adminPassword }, { catalog: this.catalog, ids: idsFor(this.options.seed), scenario });
+  }
+
+  /** Realization back as configured: no forced states, the configured delay. */
+  clearNsxFaults(): void {
+    this.nsx.forcedState.clear();
+    this.nsx.realizationDelayMs = Math.max(0, this.options.nsx?.realizationDelayMs ?? 0);
   }
 
   /**
@@ -118,8 +129,7 @@ export class Engine {
   async reset(): Promise<void> {
     this.store.rebase(await this.baseline());
     this.nsx.changedAt.clear();
-    this.nsx.forcedState.clear();
-    this.nsx.realizationDelayMs = Math.max(0, this.options.nsx?.realizationDelayMs ?? 0);
+    this.clearNsxFaults();
     await this.commit();
   }
 
@@ -129,10 +139,7 @@ export class Engine {
    */
   async load(scenario: Scenario): Promise<void> {
     const adminPassword = this.options.adminPassword ?? scenarioPassword(scenario, 'admin') ?? this.admin().password;
-    const scratch = await Engine.create(
-      { ...this.options, stateFile: undefined, adminPassword },
-      { catalog: this.catalog, ids: this.options.seed !== undefined ? seededIds(this.options.seed) : randomIds(), scenario },
-    );
+    const scratch = await this.scratch(scenario, adminPassword);
     this.scenario = scenario;
     this.credentials = scratch.credentials;
     this.frontDoor.setCredentials(this.credentials);
@@ -149,7 +156,7 @@ export class Engine {
   async fork(id: string): Promise<Engine> {
     const base = await this.baseline();
     // A seeded sandbox draws from its own stream, so its uuids never meet the baseline's.
-    const ids = this.options.seed !== undefined ? seededIds(this.options.seed ^ streamOf(id)) : randomIds();
+    const ids = idsFor(this.options.seed === undefined ? undefined : this.options.seed ^ streamOf(id));
     const child = new Engine(this.options, { catalog: this.catalog, store: base.fork(), ids });
     child.sandbox = id;
     child.scenario = this.scenario;
@@ -205,6 +212,11 @@ function credentialsOf(fromScenario: unknown, adminPassword: string | undefined)
   if (!admin.password) admin.password = nanoid(16);
   for (const c of list) if (!c.password) c.password = nanoid(16);
   return list;
+}
+
+/** Reproducible ids under a seed, random ones without. */
+function idsFor(seed: number | undefined): Ids {
+  return seed !== undefined ? seededIds(seed) : randomIds();
 }
 
 function scenarioPassword(scenario: Scenario, username: string): string | undefined {

@@ -63,6 +63,12 @@ export interface Api {
   handle(req: IncomingMessage, res: ServerResponse, engine?: Engine): Promise<void>;
 }
 
+/** A request URL's path (repeated slashes collapsed, as a controller treats them) and raw query. */
+export function splitUrl(url = '/'): { path: string; rawQuery: string } {
+  const q = url.indexOf('?');
+  return { path: (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/'), rawQuery: q < 0 ? '' : url.slice(q + 1) };
+}
+
 /** Paths the API handler serves: the Avi API and the login/logout endpoints beside it. */
 export function isApiPath(url: string | undefined): boolean {
   return !!url && /^\/+(api(\/|\?|$)|login\/?(\?|$)|logout\/?(\?|$))/.test(url);
@@ -112,10 +118,7 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse, engine: Engine = main): Promise<void> {
     try {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const path = (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/');
-      const rawQuery = q < 0 ? '' : url.slice(q + 1);
+      const { path, rawQuery } = splitUrl(req.url);
       const method = req.method ?? 'GET';
       res.setHeader('AVI_API_VERSION', OLDEST_API_VERSION); // also on an "Invalid version" answer
       const version = requestedVersion(req);

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, Request, Response } from 'express';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
-import { createApi, isApiPath, sendError, sendJson, type ApiOptions } from './api.js';
+import { createApi, isApiPath, sendError, sendJson, splitUrl, type ApiOptions } from './api.js';
 import { createNsx } from '../nsxt/index.js';
 import { ControlPlane, isMockPath } from '../mock/control.js';
 import { MockError } from '../mock/errors.js';
@@ -96,9 +96,7 @@ async function buildApp(listener: (req: IncomingMessage, res: ServerResponse) =>
 }
 
 function pathOf(url: string | undefined): string {
-  const u = url ?? '/';
-  const q = u.indexOf('?');
-  return (q < 0 ? u : u.slice(0, q)).replace(/\/{2,}/g, '/');
+  return splitUrl(url).path;
 }
 
 function sendMockError(res: ServerResponse, e: unknown): void {

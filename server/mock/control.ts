@@ -11,6 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpenAPIBackend } from 'openapi-backend';
 import { AviError } from '../avi/errors.js';
 import { isObject } from '../avi/shape-ops.js';
+import { splitUrl } from '../http/api.js';
+import { readWholeBody } from '../http/body.js';
 import { coverage } from '../http/coverage.js';
 import { linkNsxt } from '../nsxt/linked.js';
 import { projectFile } from '../paths.js';
@@ -36,10 +38,9 @@ export class ControlPlane {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       this.checkToken(req);
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const path = (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/').replace(/\/$/, '') || '/';
-      const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+      const url = splitUrl(req.url);
+      const path = url.path.replace(/\/$/, '') || '/';
+      const query = new URLSearchParams(url.rawQuery);
       const method = (req.method ?? 'GET').toUpperCase();
       const body = await readJson(req);
       const scope = await this.scopes.of(req);
@@ -138,8 +139,7 @@ export class ControlPlane {
         return addFault(scope, body);
       case 'DELETE /faults':
         scope.faults.clear();
-        engine.nsx.forcedState.clear();
-        engine.nsx.realizationDelayMs = engine.options.nsx?.realizationDelayMs ?? 0;
+        engine.clearNsxFaults();
         return undefined;
       case 'GET /sandboxes': {
         const list = await this.scopes.list();
@@ -234,16 +234,10 @@ function checkSnapshot(body: unknown, typeInfo: (type: string) => unknown): Snap
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 64 * 1024 * 1024) throw new MockError(413, 'Request body too large');
-    chunks.push(c as Buffer);
-  }
-  if (!size) return undefined;
+  const raw = await readWholeBody(req, 64 * 1024 * 1024, () => new MockError(413, 'Request body too large'));
+  if (!raw.length) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(raw.toString('utf8'));
   } catch (e) {
     throw new MockError(400, `Bad JSON: ${(e as Error).message}`);
   }

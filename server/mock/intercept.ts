@@ -4,6 +4,7 @@
  * the request's scope (delay, drop, or an answer in the API's own error format).
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { splitUrl } from '../http/api.js';
 import { parsedBodyOf, readAheadBody } from '../http/body.js';
 import type { FaultRule } from './faults.js';
 import type { SeenRequest } from './pattern.js';
@@ -13,13 +14,9 @@ export type Dispatch = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Serves `req` in `scope`: journal, faults, then `dispatch`. */
 export function intercept(scope: Scope, req: IncomingMessage, res: ServerResponse, dispatch: Dispatch, nsxPath: boolean): void {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const seen: SeenRequest = {
-    method: (req.method ?? 'GET').toUpperCase(),
-    path: (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/'),
-    tenant: tenantOf(req),
-  };
+  if (scope.journal.limit <= 0 && scope.faults.size === 0) return dispatch(req, res);
+  const { path, rawQuery } = splitUrl(req.url);
+  const seen: SeenRequest = { method: (req.method ?? 'GET').toUpperCase(), path, tenant: tenantOf(req) };
   let fault: string | undefined;
   if (scope.journal.limit > 0) {
     // Kept cheap: this runs on every request. The entry is built once the answer is done; its
@@ -32,7 +29,7 @@ export function intercept(scope: Scope, req: IncomingMessage, res: ServerRespons
         path: seen.path,
         tenant: seen.tenant,
         arrived,
-        query: q < 0 ? '' : url.slice(q + 1),
+        query: rawQuery,
         status: res.writableFinished ? res.statusCode : 0,
         duration_ms: Math.round((performance.now() - started) * 10) / 10,
         body: seen.body ?? parsedBodyOf(req),

@@ -87,10 +87,6 @@ export class Scopes {
     installScenarioFaults(scope);
   }
 
-  has(id: string): boolean {
-    return this.sandboxes.has(id);
-  }
-
   async list(): Promise<Scope[]> {
     return Promise.all(this.sandboxes.values());
   }

@@ -45,6 +45,9 @@ const nameKey = (type: string, tenant: string, name: string) => `${type}\u0000${
 
 const EMPTY: ReadonlyMap<string, Rec> = new Map();
 
+/** The two indexes of records by key: by (type, tenant, name), and by referred-to object. */
+type IndexName = 'names' | 'backrefs';
+
 export function tenantOf(data: Data): string {
   return typeof data.tenant_ref === 'string' ? data.tenant_ref : '';
 }
@@ -117,15 +120,15 @@ export class Store {
 
   /** Records of `type` named `name` in `tenant` (a handful at most: one per cloud). */
   byName(type: string, tenant: string, name: string): Iterable<Rec> {
-    return this.setOf(this.names, nameKey(type, tenant, name)) ?? [];
+    return this.setOf('names', nameKey(type, tenant, name)) ?? [];
   }
 
   referrers(type: string, uuid: string): Iterable<Rec> {
-    return this.setOf(this.backrefs, refKey(type, uuid)) ?? [];
+    return this.setOf('backrefs', refKey(type, uuid)) ?? [];
   }
 
   isReferenced(type: string, uuid: string): boolean {
-    return (this.setOf(this.backrefs, refKey(type, uuid))?.size ?? 0) > 0;
+    return (this.setOf('backrefs', refKey(type, uuid))?.size ?? 0) > 0;
   }
 
   /** A new store that starts as this one's exact copy; this one must not change from now on. */
@@ -167,28 +170,15 @@ export class Store {
     this.emit({ op: 'restore' });
   }
 
-  /** An index set: this store's own, else the parent's (read-only), else undefined. */
-  private setOf(index: Map<string, Set<Rec>>, key: string): Set<Rec> | undefined {
-    const own = index.get(key);
-    if (own || !this.parent) return own;
-    return (index === this.names ? this.parent.namesSet(key) : this.parent.backrefSet(key));
-  }
-
-  private namesSet(key: string): Set<Rec> | undefined {
-    return this.setOf(this.names, key);
-  }
-
-  private backrefSet(key: string): Set<Rec> | undefined {
-    return this.setOf(this.backrefs, key);
+  /** An index set: this store's own (an emptied one hides the parent's), else its parent's. */
+  private setOf(index: IndexName, key: string): Set<Rec> | undefined {
+    return this[index].get(key) ?? this.parent?.setOf(index, key);
   }
 
   /** The index set for `key`, owned by this store (copied from the parent on first change). */
-  private ownSet(index: Map<string, Set<Rec>>, key: string): Set<Rec> {
-    let set = index.get(key);
-    if (!set) {
-      const inherited = this.parent && (index === this.names ? this.parent.namesSet(key) : this.parent.backrefSet(key));
-      index.set(key, (set = new Set(inherited)));
-    }
+  private ownSet(index: IndexName, key: string): Set<Rec> {
+    let set = this[index].get(key);
+    if (!set) this[index].set(key, (set = new Set(this.parent?.setOf(index, key))));
     return set;
   }
 
@@ -248,7 +238,7 @@ export class Store {
     for (const key of old.refs) {
       if (!refs.has(key)) this.unlinkRefs(old, [key]);
       else {
-        const set = this.ownSet(this.backrefs, key);
+        const set = this.ownSet('backrefs', key);
         const members = [...set];
         set.clear();
         for (const r of members) set.add(r === old ? rec : r);
@@ -312,27 +302,27 @@ export class Store {
 
   private indexName(rec: Rec): void {
     if (typeof rec.data.name !== 'string') return;
-    this.ownSet(this.names, nameKey(rec.type, tenantOf(rec.data), rec.data.name)).add(rec);
+    this.ownSet('names', nameKey(rec.type, tenantOf(rec.data), rec.data.name)).add(rec);
   }
 
   private unindexName(rec: Rec): void {
     if (typeof rec.data.name !== 'string') return;
-    this.dropFromSet(this.names, nameKey(rec.type, tenantOf(rec.data), rec.data.name), rec);
+    this.dropFromSet('names', nameKey(rec.type, tenantOf(rec.data), rec.data.name), rec);
   }
 
   private linkRefs(rec: Rec, keys: Iterable<string> = rec.refs): void {
-    for (const key of keys) this.ownSet(this.backrefs, key).add(rec);
+    for (const key of keys) this.ownSet('backrefs', key).add(rec);
   }
 
   private unlinkRefs(rec: Rec, keys: Iterable<string> = rec.refs): void {
-    for (const key of keys) this.dropFromSet(this.backrefs, key, rec);
+    for (const key of keys) this.dropFromSet('backrefs', key, rec);
   }
 
-  private dropFromSet(index: Map<string, Set<Rec>>, key: string, rec: Rec): void {
+  private dropFromSet(index: IndexName, key: string, rec: Rec): void {
     if (!this.setOf(index, key)?.has(rec)) return;
     const set = this.ownSet(index, key);
     set.delete(rec);
     // A fork keeps the emptied set: it hides the parent's.
-    if (set.size === 0 && !this.parent) index.delete(key);
+    if (set.size === 0 && !this.parent) this[index].delete(key);
   }
 }
