@@ -71,6 +71,12 @@ describe('404 for an unknown uuid', () => {
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ error: `${model} object not found!` });
   });
+
+  it('a uuid that is not valid percent-encoding names nothing: 404, not a 500', async () => {
+    const res = await api.get('/api/pool/%E0%A4%A');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: 'Pool object not found!' });
+  });
 });
 
 describe('409 duplicate names', () => {

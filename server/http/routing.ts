@@ -92,12 +92,21 @@ export class TrieRouter {
     if (n.param) {
       const viaParam = this.walk(n.param, segs, i + 1, method, params);
       if (viaParam?.op) {
-        params[n.paramName!] = decodeURIComponent(segs[i]!);
+        params[n.paramName!] = decodeSegment(segs[i]!);
         return viaParam;
       }
       return viaFixed ?? viaParam;
     }
     return viaFixed;
+  }
+}
+
+/** A path segment percent-decoded; one that is not valid percent-encoding stays as sent (it then names nothing). */
+function decodeSegment(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
   }
 }
 
