@@ -272,3 +272,67 @@ describe('scalars sent as text are read as the schema\'s type', () => {
     expect(res.body).toEqual({ error: "Invalid data: field 'apdex_response_tolerated_factor' must be a number" });
   });
 });
+
+// ---- addresses ---------------------------------------------------------------------------------
+
+describe('addresses are checked against their type', () => {
+  const bad: Array<[string, string, Data, string]> = [
+    ['a server V4 address out of range', 'pool', { servers: [{ ip: v4('10.0.0.300') }] }, `field 'servers[0].ip.addr' value "10.0.0.300" is not a valid IPv4 address`],
+    ['a V6 address typed V4', 'pool', { servers: [{ ip: v4('fd00::1') }] }, `field 'servers[0].ip.addr' value "fd00::1" is not a valid IPv4 address`],
+    ['a V4 address typed V6', 'pool', { servers: [{ ip: v6('10.0.0.1') }] }, `field 'servers[0].ip.addr' value "10.0.0.1" is not a valid IPv6 address`],
+    ['a VIP address', 'vsvip', { vip: [{ vip_id: '0', ip_address: v4('10.0.0') }] }, `field 'vip[0].ip_address.addr' value "10.0.0" is not a valid IPv4 address`],
+    ['a subnet prefix address', 'network', { configured_subnets: [{ prefix: { ip_addr: v4('10.2.0.0/24'), mask: 24 } }] }, `field 'configured_subnets[0].prefix.ip_addr.addr' value "10.2.0.0/24" is not a valid IPv4 address`],
+    ['a V4 mask over 32', 'network', { configured_subnets: [{ prefix: { ip_addr: v4('10.2.0.0'), mask: 33 } }] }, `field 'configured_subnets[0].prefix.mask' value 33 is outside the allowed range 0-32`],
+    ['a V6 mask over 128', 'network', { configured_subnets: [{ prefix: { ip_addr: v6('fd00::'), mask: 129 } }] }, `field 'configured_subnets[0].prefix.mask' value 129 is outside the allowed range 0-128`],
+    ['a negative mask', 'network', { configured_subnets: [{ prefix: { ip_addr: v4('10.2.0.0'), mask: -1 } }] }, `field 'configured_subnets[0].prefix.mask' value -1 is outside the allowed range 0-32`],
+    ['a DNS name as a prefix', 'network', { configured_subnets: [{ prefix: { ip_addr: { addr: 'a.example', type: 'DNS' }, mask: 24 } }] }, `field 'configured_subnets[0].prefix.ip_addr.addr' value "a.example" is not a valid IPv4 or IPv6 address`],
+    [
+      'a range of two families',
+      'network',
+      { configured_subnets: [{ prefix: { ip_addr: v4('10.2.0.0'), mask: 24 }, static_ip_ranges: [{ range: { begin: v4('10.2.0.10'), end: v6('fd00::10') } }] }] },
+      `field 'configured_subnets[0].static_ip_ranges[0].range.end' must be of the same address family as 'configured_subnets[0].static_ip_ranges[0].range.begin'`,
+    ],
+    ['an IP group address', 'ipaddrgroup', { addrs: [v4('256.1.1.1')] }, `field 'addrs[0].addr' value "256.1.1.1" is not a valid IPv4 address`],
+    ['an IP group range end', 'ipaddrgroup', { ranges: [{ begin: v4('10.0.0.1'), end: v4('10.0.0.x') }] }, `field 'ranges[0].end.addr' value "10.0.0.x" is not a valid IPv4 address`],
+  ];
+
+  it.each(bad)('POST with %s → 400 naming the field path, nothing created', async (_label, type, body, problem) => {
+    const before = await count(type);
+    const res = await send('post', `/api/${type}`, { name: uniq(type), ...body });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: `Invalid data: ${problem}` });
+    expect(await count(type)).toBe(before);
+  });
+
+  it('valid V4, V6 and DNS addresses, prefixes and ranges are accepted', async () => {
+    const pool = await created('/api/pool', { name: uniq('pool'), servers: [{ ip: v4('10.0.0.255') }, { ip: v6('fd00::1:2') }, { ip: { addr: 'app.example', type: 'DNS' } }] });
+    expect(pool.servers).toHaveLength(3);
+    await created('/api/network', {
+      name: uniq('net'),
+      configured_subnets: [
+        { prefix: { ip_addr: v4('10.3.0.0'), mask: 32 }, static_ip_ranges: [{ range: { begin: v4('10.3.0.0'), end: v4('10.3.0.0') } }] },
+        { prefix: { ip_addr: v6('fd00:3::'), mask: 0 }, static_ip_ranges: [{ range: { begin: v6('fd00:3::1'), end: v6('fd00:3::9') } }] },
+      ],
+    });
+  });
+
+  it('PUT and every PATCH form meet the same check; the object is unchanged', async () => {
+    const pool = await created('/api/pool', { name: uniq('pool'), servers: [{ ip: v4('10.0.0.1') }] });
+    const path = `/api/pool/${pool.uuid}`;
+    const before = (await get(path)).body;
+    const error = { error: `Invalid data: field 'servers[1].ip.addr' value "10.0.0.999" is not a valid IPv4 address` };
+    const badServer = { ip: v4('10.0.0.999') };
+    const attempts: Array<[string, 'put' | 'patch', Data]> = [
+      ['PUT', 'put', { name: pool.name, servers: [{ ip: v4('10.0.0.1') }, badServer] }],
+      ['PATCH add', 'patch', { add: { servers: [badServer] } }],
+      ['PATCH replace', 'patch', { replace: { servers: [{ ip: v4('10.0.0.1') }, badServer] } }],
+      ['json_patch', 'patch', { json_patch: [{ op: 'add', path: '/servers/-', value: badServer }] }],
+    ];
+    for (const [label, method, body] of attempts) {
+      const res = await send(method, path, body);
+      expect(res.status, label).toBe(400);
+      expect(res.body, label).toEqual(error);
+    }
+    expect((await get(path)).body).toEqual(before);
+  });
+});
