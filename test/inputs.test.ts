@@ -336,3 +336,49 @@ describe('addresses are checked against their type', () => {
     expect((await get(path)).body).toEqual(before);
   });
 });
+
+// ---- a ref to an object of another type ------------------------------------------------------
+
+describe('a ref to an object of another type is the expected model\'s 400', () => {
+  let vsvip: Data;
+  let pool: Data;
+
+  beforeAll(async () => {
+    vsvip = await created('/api/vsvip', { name: uniq('vsvip'), vip: [{ vip_id: '0', ip_address: v4('10.9.0.1') }] });
+    pool = await created('/api/pool', { name: uniq('pool') });
+  });
+
+  const forms: Array<[string, () => string]> = [
+    ['a /api/vsvip/<uuid> path', () => `/api/vsvip/${vsvip.uuid}`],
+    ['the vsvip\'s full URL with #name', () => `${vsvip.url}`],
+    ['a /api/vsvip?name= path', () => `/api/vsvip?name=${vsvip.name}`],
+    ['the vsvip\'s uuid', () => vsvip.uuid],
+    ['a vsvip path holding the pool\'s uuid', () => `/api/vsvip/${pool.uuid}`],
+  ];
+
+  it.each(forms)('pool_ref given %s: POST, PUT and PATCH answer "Pool object not found!"', async (_label, ref) => {
+    const error = { error: 'Pool object not found!' };
+    const post = await send('post', '/api/virtualservice', { name: uniq('vs'), services: [{ port: 80 }], pool_ref: ref() });
+    expect(post.status).toBe(400);
+    expect(post.body).toEqual(error);
+    const vs = await created('/api/virtualservice', { name: uniq('vs'), services: [{ port: 80 }] });
+    const put = await send('put', `/api/virtualservice/${vs.uuid}`, { name: vs.name, services: [{ port: 80 }], pool_ref: ref() });
+    expect(put.status).toBe(400);
+    expect(put.body).toEqual(error);
+    const patch = await send('patch', `/api/virtualservice/${vs.uuid}`, { replace: { pool_ref: ref() } });
+    expect(patch.status).toBe(400);
+    expect(patch.body).toEqual(error);
+  });
+
+  it('nested and in lists, the expected model is named', async () => {
+    const nested = await send('post', '/api/l4policyset', {
+      name: uniq('l4'),
+      l4_connection_policy: { rules: [{ index: 0, name: 'r0', action: { select_pool: { action_type: 'L4_RULE_ACTION_SELECT_POOL', pool_ref: `/api/vsvip/${vsvip.uuid}` } } }] },
+    });
+    expect(nested.status).toBe(400);
+    expect(nested.body).toEqual({ error: 'Pool object not found!' });
+    const listed = await send('post', '/api/pool', { name: uniq('pool'), health_monitor_refs: ['/api/healthmonitor?name=System-TCP', `/api/vsvip/${vsvip.uuid}`] });
+    expect(listed.status).toBe(400);
+    expect(listed.body).toEqual({ error: 'HealthMonitor object not found!' });
+  });
+});
