@@ -382,3 +382,92 @@ describe('a ref to an object of another type is the expected model\'s 400', () =
     expect(listed.body).toEqual({ error: 'HealthMonitor object not found!' });
   });
 });
+
+// ---- admin-tenant objects are shared -----------------------------------------------------------
+
+describe('admin-tenant objects are shared with every tenant', () => {
+  const tenant = 'avinetworks';
+  let profile: Data;
+  let hm: Data;
+  let adminPool: Data;
+
+  beforeAll(async () => {
+    await created('/api/tenant', { name: tenant }, goSdk('admin'));
+    // The Go SDK's profiles test: made in admin.
+    profile = await created('/api/applicationpersistenceprofile', {
+      is_federated: false,
+      persistence_type: 'PERSISTENCE_TYPE_CLIENT_IP_ADDRESS',
+      name: 'Test-Persistece-Profile',
+      tenant_ref: '/api/tenant?name=admin',
+      ip_persistence_profile: { ip_persistent_timeout: 5 },
+    }, goSdk('admin'));
+    hm = await created('/api/healthmonitor', { name: 'Test-Healthmonitor', type: 'HEALTH_MONITOR_TCP', tenant_ref: '/api/tenant?name=admin' }, goSdk('admin'));
+    adminPool = await created('/api/pool', { name: 'admin-app-pool' }, goSdk('admin'));
+  });
+
+  it('a pool in another tenant refers to admin\'s persistence profile and health monitor by name', async () => {
+    // The Go SDK's virtual service test: the pool and VS in tenant avinetworks.
+    const pool = await created('/api/pool', {
+      name: 'Test-pool',
+      servers: [{ enabled: true, ip: v4('10.90.20.12') }],
+      tenant_ref: `/api/tenant?name=${tenant}`,
+      cloud_ref: '/api/cloud?name=Default-Cloud',
+      application_persistence_profile_ref: '/api/applicationpersistenceprofile?name=Test-Persistece-Profile',
+      health_monitor_refs: ['/api/healthmonitor?name=Test-Healthmonitor'],
+    }, goSdk(tenant));
+    expect(uuidOf(pool.application_persistence_profile_ref)).toBe(profile.uuid);
+    expect(pool.health_monitor_refs.map(uuidOf)).toEqual([hm.uuid]);
+    expect(pool.tenant_ref).toMatch(new RegExp(`#${tenant}$`));
+    const vs = await created('/api/virtualservice', {
+      name: 'my-test-vs',
+      vip: [{ vip_id: 'myvip', ip_address: v4('10.10.18.67') }],
+      tenant_ref: `/api/tenant?name=${tenant}`,
+      pool_ref: pool.uuid,
+      cloud_ref: '/api/cloud?name=Default-Cloud',
+      services: [{ port: 80 }],
+    }, goSdk(tenant));
+    expect(uuidOf(vs.pool_ref)).toBe(pool.uuid);
+    // and by uuid
+    const byUuid = await created('/api/pool', { name: uniq('pool'), application_persistence_profile_ref: profile.uuid }, goSdk(tenant));
+    expect(uuidOf(byUuid.application_persistence_profile_ref)).toBe(profile.uuid);
+  });
+
+  it('another tenant reads them, by name and by uuid', async () => {
+    const list = await ok(await get('/api/applicationpersistenceprofile?name=Test-Persistece-Profile', goSdk(tenant)));
+    expect(list.count).toBe(1);
+    expect(list.results[0].uuid).toBe(profile.uuid);
+    expect((await ok(await get(`/api/healthmonitor/${hm.uuid}`, goSdk(tenant)))).name).toBe('Test-Healthmonitor');
+  });
+
+  it('another tenant writes none of them', async () => {
+    const path = `/api/applicationpersistenceprofile/${profile.uuid}`;
+    const before = (await get(path)).body;
+    const notFound = { error: 'ApplicationPersistenceProfile object not found!' };
+    const put = await send('put', path, { ...before, description: 'mine' }, goSdk(tenant));
+    const patch = await send('patch', path, { replace: { description: 'mine' } }, goSdk(tenant));
+    const remove = await del(path, goSdk(tenant));
+    for (const res of [put, patch, remove]) {
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual(notFound);
+    }
+    expect((await get(path)).body).toEqual(before);
+  });
+
+  it('a tenant\'s own object of the same name comes first', async () => {
+    const own = await created('/api/healthmonitor', { name: 'Test-Healthmonitor', type: 'HEALTH_MONITOR_TCP' }, goSdk(tenant));
+    expect(own.uuid).not.toBe(hm.uuid);
+    const pool = await created('/api/pool', { name: uniq('pool'), health_monitor_refs: ['/api/healthmonitor?name=Test-Healthmonitor'] }, goSdk(tenant));
+    expect(pool.health_monitor_refs.map(uuidOf)).toEqual([own.uuid]);
+    expect((await get('/api/healthmonitor?name=Test-Healthmonitor', goSdk(tenant))).body.count).toBe(2);
+  });
+
+  it('admin\'s applications stay admin\'s: neither read nor referred to from another tenant', async () => {
+    expect((await get('/api/pool?name=admin-app-pool', goSdk(tenant))).body.count).toBe(0);
+    expect((await get(`/api/pool/${adminPool.uuid}`, goSdk(tenant))).status).toBe(404);
+    for (const ref of ['/api/pool?name=admin-app-pool', adminPool.uuid]) {
+      const res = await send('post', '/api/virtualservice', { name: uniq('vs'), services: [{ port: 80 }], pool_ref: ref }, goSdk(tenant));
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'Pool object not found!' });
+    }
+  });
+});
