@@ -65,7 +65,7 @@ const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
  * the exactly representable range), decimal notation for numbers. Anything else is left as
  * sent, so validation answers with the field's name.
  */
-export function coerceScalar(v: unknown, rule: ValueRule): unknown {
+function coerceScalar(v: unknown, rule: ValueRule): unknown {
   if (typeof v !== 'string') return v;
   switch (rule.type) {
     case 'boolean': {
