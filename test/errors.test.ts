@@ -255,7 +255,7 @@ describe('400 schema violations name the field', () => {
     ['a bad enum', { lb_algorithm: 'LB_ALGORITHM_NOPE' }, /^Invalid data: field 'lb_algorithm' value "LB_ALGORITHM_NOPE" is not one of LB_ALGORITHM_LEAST_CONNECTIONS, /],
     ['an out-of-range number', { default_server_port: 70000 }, "Invalid data: field 'default_server_port' value 70000 is outside the allowed range 1-65535"],
     ['a number below range that is not a special value', { connection_ramp_duration: -5 }, "Invalid data: field 'connection_ramp_duration' value -5 is outside the allowed range 1-300 (or 0)"],
-    ['a string for an integer', { default_server_port: '80' }, "Invalid data: field 'default_server_port' must be an integer"],
+    ['a non-decimal string for an integer', { default_server_port: '80a' }, "Invalid data: field 'default_server_port' must be an integer"],
     ['a number for a boolean', { enabled: 1 }, "Invalid data: field 'enabled' must be a boolean"],
     ['an object for a list', { servers: { ip: { addr: '1.1.1.1', type: 'V4' } } }, "Invalid data: field 'servers' must be a list"],
     ['a nested required field missing', { servers: [{ port: 80 }] }, "Invalid data: field 'servers[0].ip' is required"],

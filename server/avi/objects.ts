@@ -18,8 +18,24 @@ import { createBehaviours } from './types/index.js';
 export const ADMIN_TENANT = 'admin';
 export const ALL_TENANTS = '*';
 
-/** Types whose admin-tenant objects every tenant sees and may refer to by name. */
-const SHARED_FROM_ADMIN = new Set(['cloud', 'network', 'vrfcontext', 'serviceenginegroup', 'ipamdnsproviderprofile']);
+/**
+ * Admin-tenant objects are shared: every tenant reads them and refers to them (by uuid or by
+ * name), as a controller shares its admin profiles, certificates, health monitors, groups,
+ * scripts and cloud infrastructure. Only the objects an application is built of stay admin's
+ * own; a tenant writes none of admin's objects (`getWritable`).
+ */
+const ADMIN_ONLY = new Set([
+  'virtualservice',
+  'vsvip',
+  'pool',
+  'poolgroup',
+  'httppolicyset',
+  'l4policyset',
+  'networksecuritypolicy',
+  'dnspolicy',
+  'securitypolicy',
+  'gslbservice',
+]);
 
 /** How many rendered objects are kept (about 1.5 KB each for a pool). */
 const RENDER_CACHE_SIZE = 5000;
@@ -62,7 +78,7 @@ export class ObjectService {
   visible(rec: Rec, ctx: Ctx): boolean {
     const t = tenantOf(rec.data);
     if (!t || ctx.tenant === ALL_TENANTS || t === ctx.tenant) return true;
-    return t === ADMIN_TENANT && (rec.protected === true || SHARED_FROM_ADMIN.has(rec.type));
+    return t === ADMIN_TENANT && (rec.protected === true || !ADMIN_ONLY.has(rec.type));
   }
 
   getOne(type: string, uuid: string, ctx: Ctx): Rec {

@@ -3,7 +3,7 @@
  * fields exist, which are references and which have defaults goes through here, so the rules
  * (nulls mean "not given", unknown fields are dropped, refs are found by the schema) live once.
  */
-import type { FieldShape, Shape } from '../spec/catalog.js';
+import type { FieldShape, Shape, ValueRule } from '../spec/catalog.js';
 
 type Obj = Record<string, unknown>;
 
@@ -14,7 +14,10 @@ export function isObject(v: unknown): v is Obj {
 /**
  * A copy of the client's body keeping only fields the schema knows, without nulls (Go models
  * send unset fields as null) and without read-only fields (clients PUT back what they GET).
- * Values of the wrong type are kept so that validation can name them.
+ * An empty string in a ref field, or as an entry of a list of refs, means "not set" too (AKO
+ * sends `"error_page_profile_ref": ""`). Scalars sent as text are read as the schema's type
+ * where the text is unambiguous (see `coerceScalar`). Values of the wrong type are otherwise
+ * kept so that validation can name them.
  */
 export function cleanInput(value: Obj, shape: Shape): Obj {
   const out: Obj = {};
@@ -23,19 +26,63 @@ export function cleanInput(value: Obj, shape: Shape): Obj {
     if (v === null || v === undefined) continue;
     const f = shape.fields.get(key);
     if (!f || f.readOnly) continue;
-    out[key] = cleanField(v, f);
+    const cleaned = cleanField(v, f);
+    if (cleaned !== undefined) out[key] = cleaned;
   }
   return out;
 }
 
+/** The cleaned value of one field, or undefined when it is to be treated as absent. */
 function cleanField(v: unknown, f: FieldShape): unknown {
-  if (!f.child) return v;
+  if (f.ref) return cleanRef(v);
+  if (!f.child) {
+    const rule = f.rule;
+    if (!rule) return v;
+    return f.kind === 'array' && Array.isArray(v) ? v.map((x) => coerceScalar(x, rule)) : coerceScalar(v, rule);
+  }
   if (f.kind === 'object') return isObject(v) ? cleanInput(v, f.child) : v;
   if (Array.isArray(v)) {
     const child = f.child;
     return v.filter((item) => item !== null).map((item) => (isObject(item) ? cleanInput(item, child) : item));
   }
   return v;
+}
+
+/** `""` is no ref; a list of refs loses its `""` entries and is absent when nothing is left. */
+function cleanRef(v: unknown): unknown {
+  if (v === '') return undefined;
+  if (!Array.isArray(v)) return v;
+  const kept = v.filter((x) => x !== null && x !== '');
+  return kept.length === 0 && v.length > 0 ? undefined : kept;
+}
+
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Text for a boolean, integer or number field read as that type, as the controller's parser
+ * does: `"true"`/`"false"` (any letter case) for booleans, decimal digits for integers (within
+ * the exactly representable range), decimal notation for numbers. Anything else is left as
+ * sent, so validation answers with the field's name.
+ */
+function coerceScalar(v: unknown, rule: ValueRule): unknown {
+  if (typeof v !== 'string') return v;
+  switch (rule.type) {
+    case 'boolean': {
+      const text = v.toLowerCase();
+      return text === 'true' ? true : text === 'false' ? false : v;
+    }
+    case 'integer': {
+      const n = INTEGER_TEXT.test(v) ? Number(v) : NaN;
+      return Number.isSafeInteger(n) ? n : v;
+    }
+    case 'number': {
+      const n = DECIMAL_TEXT.test(v) ? Number(v) : NaN;
+      return Number.isFinite(n) ? n : v;
+    }
+    default:
+      return v;
+  }
 }
 
 /** Fills schema defaults in place, also inside nested objects and list items that are present. */

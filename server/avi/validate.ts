@@ -5,6 +5,7 @@
  * ~1500 schemas, and the message names the offending field the way a client can act on.
  */
 import type { FieldShape, Shape, ValueRule } from '../spec/catalog.js';
+import { SCHEMA_CHECKS } from './addresses.js';
 import { errors } from './errors.js';
 import { isObject } from './shape-ops.js';
 
@@ -26,7 +27,8 @@ function checkObject(obj: Record<string, unknown>, shape: Shape, path: string): 
     const problem = checkField(obj[key], f, join(path, key));
     if (problem) return problem;
   }
-  return undefined;
+  // what objects of this schema must satisfy beyond their fields (addresses, masks, ranges)
+  return SCHEMA_CHECKS.get(shape.schema)?.(obj, path);
 }
 
 function checkField(v: unknown, f: FieldShape, path: string): string | undefined {
