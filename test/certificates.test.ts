@@ -4,8 +4,13 @@
  * unless `export_key=true`, refused PEMs and keys, and writes back that keep the key.
  */
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dump } from 'js-yaml';
 import { generate } from 'selfsigned';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../server/engine.js';
 import { client, startSim, uuidOf, type Sim } from './helpers.js';
 
 type Json = Record<string, any>;
@@ -275,3 +280,33 @@ describe('the private key', () => {
   });
 });
 
+describe('a scenario that asks for a self-signed certificate', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'avisim-certs-'));
+  const scenarioWith = (subject: Json) => {
+    const file = path.join(dir, `${Object.keys(subject).join('-') || 'none'}.yaml`);
+    const cert = { name: 'lab-cert', certificate: { self_signed: true, subject }, key_params: { algorithm: 'SSL_KEY_ALGORITHM_EC' } };
+    writeFileSync(file, dump({ extends: 'fresh-controller', objects: [{ sslkeyandcertificate: cert }] }));
+    return file;
+  };
+
+  it('gets it made at load, once: a reset keeps the same certificate and key', async () => {
+    const lab = await startSim({ scenario: scenarioWith({ common_name: 'lab.example.com' }) });
+    const labApi = client(lab);
+    const read = async () => (await labApi.get('/api/sslkeyandcertificate?name=lab-cert&export_key=true')).body.results[0];
+    const first = await read();
+    const x509 = new X509Certificate(first.certificate.certificate);
+    expect(first.certificate.subject.common_name).toBe('lab.example.com');
+    expect(x509.checkPrivateKey(createPrivateKey(first.key))).toBe(true);
+    expect((await labApi.del(`/api/sslkeyandcertificate/${first.uuid}`)).status).toBe(204);
+    expect((await lab.http.post('/_mock/reset')).status).toBe(200);
+    const again = await read();
+    expect(again.certificate.certificate).toBe(first.certificate.certificate);
+    expect(again.key).toBe(first.key);
+  });
+
+  it('names the object when what it asks for cannot be made', async () => {
+    await expect(Engine.create({ scenario: scenarioWith({ organization: 'no common name' }) })).rejects.toThrow(
+      /objects\[0\] sslkeyandcertificate 'lab-cert'.*common_name' is required for a self-signed certificate/,
+    );
+  });
+});
