@@ -188,6 +188,10 @@ describe('a PEM certificate given by the client', () => {
     const old = await pemPair('old.example.com', { notBefore: new Date(Date.now() - 40 * 86_400_000), days: 10 });
     const created = await api.create('sslkeyandcertificate', { name: 'old', certificate: { certificate: old.cert }, key: old.key });
     expect(created.certificate).toMatchObject({ expiry_status: 'SSL_CERTIFICATE_EXPIRED', days_until_expire: 0 });
+    // as stored too (what a snapshot holds), not only as rendered
+    const snapshot = (await sim.http.get('/_mock/snapshot')).body;
+    const stored = snapshot.objects.find((o: Json) => o.uuid === created.uuid || o.data?.uuid === created.uuid);
+    expect(JSON.stringify(stored)).toContain('"expiry_status":"SSL_CERTIFICATE_EXPIRED"');
     const read = (await api.get(`/api/sslkeyandcertificate/${created.uuid}`)).body;
     const put = await api.put(`/api/sslkeyandcertificate/${created.uuid}`, read);
     expect(put.status, put.text).toBe(200);

@@ -73,7 +73,8 @@ export function sslkeyandcertificateBehaviour(svc: ObjectService): TypeBehaviour
       const x509 = parseCertificate(decodeMaterial(cert.certificate, data.certificate_base64 === true));
       if (!x509) throw errors.badCertificate();
       if (hasText(data.key)) checkKey(x509, data);
-      Object.assign(cert, describeCertificate(x509), expiry(cert, warningDays(svc)));
+      Object.assign(cert, describeCertificate(x509));
+      Object.assign(cert, expiry(cert, warningDays(svc)));
       data.type ??= 'SSL_CERTIFICATE_TYPE_VIRTUALSERVICE';
       if (cert.self_signed !== true && !(Array.isArray(data.ca_certs) && data.ca_certs.length)) {
         const ca = issuerOf(svc, x509, tenantOf(data));
