@@ -81,14 +81,15 @@ export async function generateSelfSigned(body: Obj): Promise<Generated | undefin
   const attributes = subjectOf(cert.subject);
   const altNames = altNamesOf(cert.subject_alt_names);
   const passphrase = typeof body.key_passphrase === 'string' && body.key_passphrase !== '' ? body.key_passphrase : undefined;
-  const keys = await generateKeys(algorithm === 'SSL_KEY_ALGORITHM_EC' ? { curve: curve! } : { rsa: bits!, exponent });
   const isCa = body.type === 'SSL_CERTIFICATE_TYPE_CA';
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate.getTime() + days * 86_400_000);
   // Loaded only when a certificate is made: importing it costs ~100 ms.
   const { generate } = await import('selfsigned');
+  let keys: PemPair;
   let pems: Awaited<ReturnType<typeof generate>>;
   try {
+    keys = await generateKeys(algorithm === 'SSL_KEY_ALGORITHM_EC' ? { curve: curve! } : { rsa: bits!, exponent });
     pems = await generate(attributes, {
       keyPair: { privateKey: keys.privateKey, publicKey: keys.publicKey },
       keyType: algorithm === 'SSL_KEY_ALGORITHM_EC' ? 'ec' : 'rsa',
@@ -131,7 +132,6 @@ function subjectOf(subject: unknown): { name: string; value: string }[] {
   for (const [field, attribute, max] of SUBJECT) {
     const v = s[field];
     if (v === undefined || v === '') continue;
-    // eslint-disable-next-line no-control-regex
     if (typeof v !== 'string' || v.length > max || /[\u0000-\u001f\u007f]/.test(v)) {
       throw errors.badSubjectField(`certificate.subject.${field}`, max);
     }
