@@ -3,6 +3,7 @@
  * (contract §8, §11): parent vsvip + parent VS, then certificate → pool → poolgroup →
  * httppolicyset → child VS; the parent learns its child; deletes go in reverse.
  */
+import { generate } from 'selfsigned';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { akoEnv, expectCreated, owned, type AkoEnv, type Data } from './support/ako.js';
 import { useTarget } from './support/target.js';
@@ -60,14 +61,16 @@ describe('an ingress on a shared parent with an SNI child', () => {
   });
 
   it('creates the child chain and links the child to its parent', async () => {
+    // the TLS secret of the ingress: a real certificate and key, as a controller checks them
+    const tls = await generate([{ name: 'commonName', value: HOST }], { keyType: 'ec', algorithm: 'sha256' });
     made.cert = expectCreated(
       await env.ako.post(
         '/api/sslkeyandcertificate',
         owned(CLUSTER, {
           name: `${CLUSTER}--hello-tls`,
           type: 'SSL_CERTIFICATE_TYPE_VIRTUALSERVICE',
-          certificate: { certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
-          key: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
+          certificate: { certificate: tls.cert },
+          key: tls.private,
         }),
       ),
       'certificate',

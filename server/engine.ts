@@ -86,6 +86,7 @@ export class Engine {
     engine.nsx = nsxStateOf(engine.scenario.nsxt?.credentials, options.nsx);
     engine.frontDoor = new FrontDoor(engine.credentials, () => engine.idleTimeoutMinutes());
     const restored = engine.persistence ? await engine.persistence.load() : false;
+    if (!restored) await engine.scenario.prepare(engine.objects);
     if (!restored) engine.scenario.apply(engine.objects);
     if (!restored) applyNsxScenario(engine);
     if (options.idleTimeoutMinutes !== undefined) engine.setIdleTimeout(options.idleTimeoutMinutes);

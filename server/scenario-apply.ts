@@ -8,6 +8,7 @@
  * field at fault: `seeds/x.yaml: objects[3] pool 'web': field 'lb_algorithm': Invalid data: ...`.
  */
 import { isIPv6 } from 'node:net';
+import { preparedBody } from './avi/behaviour.js';
 import { AviError } from './avi/errors.js';
 import { ADMIN_TENANT, type ObjectService } from './avi/objects.js';
 import { isObject } from './avi/shape-ops.js';
@@ -31,6 +32,22 @@ export function applyScenarioObjects(scenario: Scenario, svc: ObjectService): vo
   // after the objects: the cluster object lives in the admin tenant they create
   if (cluster) createCluster(scenario, cluster, svc);
   if (license_tier !== undefined) setLicenseTier(scenario, license_tier, svc);
+}
+
+/**
+ * What the controller would make for objects that ask (a self-signed certificate and its key
+ * for `certificate.self_signed: true` without a PEM), made before the objects are applied and
+ * kept in them: made once per loaded scenario, reused by resets and sandboxes; nothing is made
+ * for objects that do not ask.
+ */
+export async function prepareScenarioObjects(scenario: Scenario, svc: ObjectService): Promise<void> {
+  for (const o of scenario.objects) {
+    try {
+      o.body = (await preparedBody(svc, o.type, o.body, undefined, CTX)) as Obj;
+    } catch (e) {
+      throw located(o, e instanceof Error ? e.message : String(e));
+    }
+  }
 }
 
 /**

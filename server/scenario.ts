@@ -25,7 +25,7 @@ import { load as parseYaml } from 'js-yaml';
 import { projectFile } from './paths.js';
 import { parseRefInput } from './avi/refs.js';
 import type { ObjectService } from './avi/objects.js';
-import { applyScenarioObjects } from './scenario-apply.js';
+import { applyScenarioObjects, prepareScenarioObjects } from './scenario-apply.js';
 import {
   ScenarioError,
   displayPath,
@@ -91,6 +91,11 @@ export class Scenario {
     this.faults = init.faults ?? [];
     this.exchanges = init.exchanges ?? [];
     this.files = init.files ?? [init.file];
+  }
+
+  /** Makes what objects ask the controller to generate (self-signed certificates), once. */
+  prepare(svc: ObjectService): Promise<void> {
+    return prepareScenarioObjects(this, svc);
   }
 
   /** Creates the objects, the cluster and the license tier through the API write path. */

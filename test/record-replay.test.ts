@@ -6,11 +6,12 @@
  * and report the exchange whose recorded answer was altered.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dump, load } from 'js-yaml';
+import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRecordProxy, type RecordProxy } from '../server/record/proxy.js';
 import { formatResult, formatSummary, loadExchanges, replay } from '../server/record/replay.js';
@@ -127,10 +128,12 @@ async function driveSession(proxy: RecordProxy): Promise<Session> {
     const token = await call('POST', '/api/user-token', { hours: '2' }, tenant);
     expect(token.status).toBe(201);
     secrets.push(token.body.token);
+    const publicKey = createPublicKey(PRIVATE_KEY).export({ type: 'spki', format: 'pem' }).toString();
+    const pem = (await generate([{ name: 'commonName', value: 'web.example' }], { keyType: 'ec', algorithm: 'sha256', keyPair: { privateKey: PRIVATE_KEY, publicKey } })).cert;
     const cert = await call(
       'POST',
       '/api/sslkeyandcertificate',
-      { name: 'web-cert', key: PRIVATE_KEY, key_passphrase: PASSPHRASE, certificate: { certificate: 'not checked here' } },
+      { name: 'web-cert', key: PRIVATE_KEY, key_passphrase: PASSPHRASE, certificate: { certificate: pem } },
       tenant,
     );
     expect(cert.status, cert.text).toBe(201);
@@ -213,7 +216,8 @@ describe('avisim record: a proxy that writes the session as a scenario', () => {
     expect(ex.find((e) => e.request.path.startsWith('/api/pool?name.contains=web')).request.path).toBe('/api/pool?name.contains=web&fields=lb_algorithm,servers&page_size=10');
     const cert = ex.find((e) => e.request.path === '/api/sslkeyandcertificate');
     expect(cert.request.body).toMatchObject({ key: '<scrubbed>', key_passphrase: '<scrubbed>' });
-    expect(cert.response.body).toMatchObject({ key: '<scrubbed>' });
+    // the controller never shows the key (no export_key)
+    expect(cert.response.body).not.toHaveProperty('key');
     expect(ex.find((e) => e.request.path === '/api/user-token').response.body.token).toBe('<scrubbed>');
     expect(ex.find((e) => e.request.path.startsWith('/policy/')).request.headers.Authorization).toBe('Basic <scrubbed>');
     // the form login of the second client
@@ -242,7 +246,8 @@ describe('avisim record: a proxy that writes the session as a scenario', () => {
     expect(byName('network', 'vip-net')).toBeDefined();
     expect(byName('cloud', 'Default-Cloud')).toBeDefined();
     expect(byName('tenant', 'admin')).toBeDefined();
-    expect(byName('sslkeyandcertificate', 'web-cert').key).toBe('<scrubbed>');
+    expect(byName('sslkeyandcertificate', 'web-cert').certificate.subject.common_name).toBe('web.example');
+    expect(byName('sslkeyandcertificate', 'web-cert')).not.toHaveProperty('key');
     expect(objects.some((o) => o.type === 'virtualservice')).toBe(false);
     expect(objects.some((o) => o.body.name === 'bad-pool')).toBe(false);
   });

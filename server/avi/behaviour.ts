@@ -7,6 +7,7 @@
 import type { TypeInfo } from '../spec/catalog.js';
 import type { Data, Rec } from '../store/store.js';
 import type { Ctx, ObjectService } from './objects.js';
+import { isObject } from './shape-ops.js';
 
 export interface WriteContext {
   svc: ObjectService;
@@ -19,6 +20,15 @@ export interface WriteContext {
 }
 
 export interface TypeBehaviour {
+  /**
+   * Asynchronous work on a create or full-replace body before the write path, which stays one
+   * synchronous step (no other request interleaves a write): material the controller makes for
+   * the client, such as a self-signed certificate and its key, is made here and answered as a
+   * new body that the write takes as if the client had sent it. The body is the client's, as
+   * sent (not cleaned or validated: leave what is wrong for validation to name). Nothing may be
+   * stored here, so a write refused later leaves nothing behind. `existing`: what a PUT replaces.
+   */
+  prepareBody?(body: Data, existing: Rec | undefined, svc: ObjectService, ctx: Ctx): Promise<Data>;
   /**
    * Fill-ins for fields the schema requires but the controller supplies (a vip's `vip_id`): runs
    * on the cleaned body before validation, refs still as the client sent them. Change `data`.
@@ -37,10 +47,21 @@ export interface TypeBehaviour {
   afterRemove?(rec: Rec, svc: ObjectService, ctx: Ctx): void;
   /**
    * Derived read-only fields (back-references such as `vs_refs`): add top-level fields to `out`,
-   * a fresh object. A type with this hook is rendered afresh on every read (not cached), since
-   * its answer changes when other objects do.
+   * a fresh object, or leave out ones this read may not see (a private key without the query's
+   * `export_key`, in `ctx.query`). Nested objects of `out` may be shared with the stored data:
+   * replace them, never change them. A type with this hook is rendered afresh on every read
+   * (not cached), since its answer changes when other objects, time or the query do.
    */
   renderExtras?(rec: Rec, out: Data, svc: ObjectService, ctx: Ctx, includeName: boolean): void;
 }
 
 export type Behaviours = Record<string, TypeBehaviour>;
+
+/**
+ * A create or replace body after its type's `prepareBody` (the body itself when the type has
+ * none): what callers of `ObjectService.create`/`replace` that can wait hand over.
+ */
+export async function preparedBody(svc: ObjectService, type: string, body: unknown, existing: Rec | undefined, ctx: Ctx): Promise<unknown> {
+  const hook = svc.behaviours[type]?.prepareBody;
+  return hook && isObject(body) ? hook(body, existing, svc, ctx) : body;
+}

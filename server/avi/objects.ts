@@ -47,6 +47,8 @@ export interface Ctx {
   base: string;
   /** `X-Avi-Version` when sent: newer fields are refused in bodies and left out of answers */
   version?: Version;
+  /** the request's query, for answers that depend on a parameter (a certificate's `export_key`) */
+  query?: URLSearchParams;
 }
 
 interface Scope {

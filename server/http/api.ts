@@ -126,13 +126,14 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
       const raw = await readBody(req, bodyLimit);
       const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as any;
       const principal = await authenticate(engine, req, operation?.['x-avisim-public'] === true);
-      const ctx: Ctx = { tenant: resolveTenant(engine, req), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}` };
+      const query = new URLSearchParams(rawQuery);
+      const ctx: Ctx = { tenant: resolveTenant(engine, req), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}`, query };
       if (version) ctx.version = version;
       const call: ApiCall = {
         method,
         path,
         rawQuery,
-        query: new URLSearchParams(rawQuery),
+        query,
         headers: req.headers,
         body: parseBody(raw, req.headers['content-type']),
         principal,

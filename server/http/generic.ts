@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Context } from 'openapi-backend';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
+import { preparedBody } from '../avi/behaviour.js';
 import { listObjects, readView, renderRead } from '../avi/query.js';
 import type { Rec } from '../store/store.js';
 import { sendJson, sendJsonText, type ApiCall } from './api.js';
@@ -38,14 +39,18 @@ export async function genericHandler(
       return sendJsonText(res, 200, renderRead(svc, svc.getOne(type, uuid, ctx), ctx, readView(query)));
     case 'create': {
       const slug = call.headers.slug;
-      const rec = svc.create(type, body, ctx, { slug: typeof slug === 'string' ? slug : undefined });
+      const input = await preparedBody(svc, type, body, undefined, ctx);
+      const rec = svc.create(type, input, ctx, { slug: typeof slug === 'string' ? slug : undefined });
       await engine.commit();
       const out = svc.render(rec, ctx, true);
       return sendJson(res, 201, out, { Location: String(out.url) });
     }
     case 'replace':
     case 'patch': {
-      const rec = kind === 'replace' ? svc.replace(type, uuid, body, ctx) : svc.patch(type, uuid, body, ctx);
+      const rec =
+        kind === 'replace'
+          ? svc.replace(type, uuid, await preparedBody(svc, type, body, svc.store.get(type, uuid), ctx), ctx)
+          : svc.patch(type, uuid, body, ctx);
       await engine.commit();
       return sendJson(res, 200, svc.render(rec, ctx, true));
     }

@@ -5,7 +5,9 @@
  * It acts as the recorded client did: one cookie jar per recorded session, `X-CSRFToken` on
  * writes and `Referer` as the SDKs send them, the NSX session's `X-XSRF-TOKEN` back on writes.
  * Where the recording logged in successfully, the scrubbed credentials are replaced by the
- * live ones; `Authorization: Basic <scrubbed>` is rebuilt from them too. Recorded uuids and
+ * live ones; `Authorization: Basic <scrubbed>` is rebuilt from them too. Any other scrubbed
+ * field of a JSON body (a certificate's private key) cannot be sent again and is left out, as
+ * if the client had not sent it. Recorded uuids and
  * `_last_modified` stamps in paths, headers and bodies are replaced by the live values paired
  * with them so far (LiveValues), and host-less refs get the target's base URL back.
  */
@@ -197,7 +199,7 @@ function buildRequest(exchange: Exchange, jar: Jar, values: LiveValues, target: 
   let body = request.body;
   const login = restoresCredentials(exchange) && (isLoginPath(request.path) || routePath(request.path) === '/api/session/create');
   if (login) body = withCredentials(body, user, password);
-  else if (body !== undefined && typeof body !== 'string') body = withOrigin(values.rewriteBody(body), target.origin);
+  else if (body !== undefined && typeof body !== 'string') body = withOrigin(values.rewriteBody(withoutScrubbed(body)), target.origin);
   else if (typeof body === 'string') body = values.rewriteText(body);
   const text = bodyText(body);
   if (text !== undefined) headers['Content-Length'] = String(Buffer.byteLength(text));
@@ -231,6 +233,13 @@ function withCredentials(body: unknown, user: string | undefined, password: stri
       .join('&');
   }
   return body;
+}
+
+/** A JSON body without the fields whose value the recording scrubbed. */
+function withoutScrubbed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutScrubbed);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== SCRUBBED).map(([k, v]) => [k, withoutScrubbed(v)]));
 }
 
 function withOrigin(value: unknown, origin: string): unknown {

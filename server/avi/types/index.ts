@@ -5,6 +5,7 @@
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
 import { poolBehaviour } from './pool.js';
+import { sslkeyandcertificateBehaviour } from './sslkeyandcertificate.js';
 import { virtualserviceBehaviour } from './virtualservice.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
@@ -12,6 +13,7 @@ import { vsvipBehaviour } from './vsvip.js';
 export function createBehaviours(svc: ObjectService): Behaviours {
   return {
     pool: poolBehaviour(svc),
+    sslkeyandcertificate: sslkeyandcertificateBehaviour(svc),
     virtualservice: virtualserviceBehaviour(svc),
     vsvip: vsvipBehaviour(svc),
     vrfcontext: vrfcontextBehaviour(),
