@@ -100,16 +100,27 @@ export function mapRefs(obj: Obj, shape: Shape, fn: (value: string, type: string
   return out;
 }
 
-/** `skip_default=true`: a copy without the fields whose value equals the schema default. */
+/**
+ * `skip_default=true`: a copy without the fields whose value equals the schema default. What
+ * that leaves empty goes too, as if never set: a sub-object with nothing left, an empty list.
+ * A list keeps its items (their number is part of what the client configured), an item left
+ * with nothing but its defaults as `{}`.
+ */
 export function stripDefaults(obj: Obj, shape: Shape): Obj {
   const out: Obj = {};
   for (const [key, v] of Object.entries(obj)) {
     const f = shape.fields.get(key);
-    if (f?.default !== undefined && deepEqual(f.default, v)) continue;
-    if (f?.child && f.kind === 'object' && isObject(v)) out[key] = stripDefaults(v, f.child);
-    else if (f?.child && Array.isArray(v)) {
-      const child = f.child;
-      out[key] = v.map((item) => (isObject(item) ? stripDefaults(item, child) : item));
+    if (!f) {
+      out[key] = v; // not in the schema (derived fields such as `vip_runtime`): shown as is
+      continue;
+    }
+    if (f.default !== undefined && deepEqual(f.default, v)) continue;
+    const child = f.child;
+    if (f.kind === 'object' && child && isObject(v)) {
+      const kept = stripDefaults(v, child);
+      if (Object.keys(kept).length) out[key] = kept;
+    } else if (f.kind === 'array' && Array.isArray(v)) {
+      if (v.length) out[key] = child ? v.map((item) => (isObject(item) ? stripDefaults(item, child) : item)) : v;
     } else out[key] = v;
   }
   return out;
