@@ -99,3 +99,94 @@ describe('skip_default=true leaves no empty sub-object', () => {
     expect(read2).not.toHaveProperty('markers');
   });
 });
+
+
+describe('tenants carry their config_settings', () => {
+  it('fills them with their defaults on the admin tenant and on a new tenant, keeping what the client set', async () => {
+    const expected = { tenant_vrf: false, se_in_provider_context: true, tenant_access_to_provider_se: true };
+    expect((await read('/api/tenant/admin')).config_settings).toEqual(expected);
+    const t = await api.create('tenant', { name: uniq('tenant') });
+    expect(t.config_settings).toEqual(expected);
+    // what the client sets is kept, the rest filled
+    const own = await api.create('tenant', { name: uniq('tenant'), config_settings: { tenant_vrf: true, se_in_provider_context: false } });
+    expect(own.config_settings).toEqual({ tenant_vrf: true, se_in_provider_context: false, tenant_access_to_provider_se: true });
+  });
+});
+
+describe('the system configuration, in full', () => {
+  it('has every sub-object with its defaults and the settings a controller installs with', async () => {
+    const sc = await read('/api/systemconfiguration');
+    expect(sc.dns_configuration).toEqual({ search_domain: '' });
+    expect(sc.email_configuration).toEqual({
+      smtp_type: 'SMTP_LOCAL_HOST',
+      from_email: 'admin@avicontroller.net',
+      mail_server_name: 'localhost',
+      mail_server_port: 25,
+    });
+    expect(sc.global_tenant_config).toEqual({ tenant_vrf: false, se_in_provider_context: true, tenant_access_to_provider_se: true });
+    expect(sc.portal_configuration).toEqual({
+      allow_basic_authentication: false,
+      api_force_timeout: 24,
+      disable_remote_cli_shell: false,
+      disable_swagger: false,
+      enable_clickjacking_protection: true,
+      enable_http: true,
+      enable_https: true,
+      minimum_password_length: 8,
+      password_strength_check: true,
+      redirect_to_https: true,
+      use_uuid_from_input: false,
+      sslkeyandcertificate_refs: [expect.stringMatching(/\/api\/sslkeyandcertificate\/sslkeyandcertificate-/)],
+      sslprofile_ref: expect.stringMatching(/\/api\/sslprofile\/sslprofile-/),
+    });
+    expect(sc.ssh_ciphers).toEqual(['aes128-ctr', 'aes256-ctr']);
+    expect(sc.ssh_hmacs).toEqual(['hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512']);
+    expect(sc.ntp_configuration.ntp_servers).toHaveLength(4);
+    expect(sc.linux_configuration).toEqual({});
+    expect(sc.mgmt_ip_access_control).toEqual({});
+    for (const k of ['docker_mode', 'fips_mode', 'enable_cors', 'common_criteria_mode', 'welcome_workflow_complete']) expect(sc[k], k).toBe(false);
+    expect(sc.host_key_algorithm_exclude).toBe('');
+    expect(sc.kex_algorithm_exclude).toBe('');
+    expect(sc.default_license_tier).toBe('ENTERPRISE');
+  });
+
+  it('keeps its sub-objects when a PUT leaves them out (Terraform PUTs only what it manages)', async () => {
+    const res = await api.put('/api/systemconfiguration?skip_default=true', { default_license_tier: 'ENTERPRISE', docker_mode: true });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.docker_mode).toBe(true);
+    expect(res.body.portal_configuration).toEqual(expect.objectContaining({ allow_basic_authentication: false, enable_https: true }));
+    expect(res.body.email_configuration.smtp_type).toBe('SMTP_LOCAL_HOST');
+    expect(res.body.global_tenant_config.tenant_vrf).toBe(false);
+    expect(res.body.fips_mode).toBe(false);
+  });
+});
+
+
+describe("the fresh controller's objects carry their nested defaults", () => {
+  it('System-TCP-Proxy has its TCP proxy settings, as a recorded controller shows them', async () => {
+    const profile = await onlyOne(api, '/api/networkprofile?name=System-TCP-Proxy');
+    expect(profile.profile.type).toBe('PROTOCOL_TYPE_TCP_PROXY');
+    expect(profile.profile.tcp_proxy_profile).toEqual({
+      automatic: true,
+      ignore_time_wait: false,
+      time_wait_delay: 2000,
+      max_retransmissions: 8,
+      max_syn_retransmissions: 8,
+      receive_window: 64,
+      nagles_algorithm: false,
+      ip_dscp: 0,
+      idle_connection_type: 'KEEP_ALIVE',
+      idle_connection_timeout: 600,
+      use_interface_mtu: true,
+      cc_algo: 'CC_ALGO_NEW_RENO',
+      aggressive_congestion_avoidance: false,
+      slow_start_scaling_factor: 1,
+      congestion_recovery_scaling_factor: 2,
+      reassembly_queue_size: 0,
+      keepalive_in_halfclose_state: true,
+      auto_window_growth: true,
+    });
+    const udp = await onlyOne(api, '/api/networkprofile?name=System-UDP-Fast-Path');
+    expect(udp.profile.udp_fast_path_profile).toEqual({ per_pkt_loadbalance: false, session_idle_timeout: 10, snat: true });
+  });
+});

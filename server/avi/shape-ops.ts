@@ -38,17 +38,28 @@ function cleanField(v: unknown, f: FieldShape): unknown {
   return v;
 }
 
-/** Fills schema defaults in place, also inside nested objects and list items that are present. */
-export function fillDefaults(obj: Obj, shape: Shape): void {
-  if (!shape.hasDefaults) return;
+/**
+ * Fills defaults in place, also inside nested objects and list items that are present. `fills`
+ * is what the controller itself adds when the client leaves it out (a type's `fills`, see
+ * server/avi/behaviour.ts): its values are copied in where the object has none, its objects
+ * merged at every depth; a sub-object it adds gets its schema defaults like one the client sent.
+ */
+export function fillDefaults(obj: Obj, shape: Shape, fills?: Obj): void {
+  if (fills) {
+    for (const [key, value] of Object.entries(fills)) {
+      if (obj[key] === undefined) obj[key] = structuredCloneValue(value);
+    }
+  }
+  if (!shape.hasDefaults && !fills) return;
   for (const f of shape.fields.values()) {
     const v = obj[f.name];
     if (v === undefined) {
       if (f.default !== undefined) obj[f.name] = structuredCloneValue(f.default);
       continue;
     }
-    if (!f.child || !f.child.hasDefaults) continue;
-    if (f.kind === 'object' && isObject(v)) fillDefaults(v, f.child);
+    const sub = fills && Object.hasOwn(fills, f.name) && isObject(fills[f.name]) ? (fills[f.name] as Obj) : undefined;
+    if (!f.child || !(f.child.hasDefaults || sub)) continue;
+    if (f.kind === 'object' && isObject(v)) fillDefaults(v, f.child, sub);
     else if (f.kind === 'array' && Array.isArray(v)) {
       for (const item of v) if (isObject(item)) fillDefaults(item, f.child);
     }

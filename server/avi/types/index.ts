@@ -5,6 +5,8 @@
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
 import { poolBehaviour } from './pool.js';
+import { systemconfigurationBehaviour } from './systemconfiguration.js';
+import { tenantBehaviour } from './tenant.js';
 import { virtualserviceBehaviour } from './virtualservice.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
@@ -12,6 +14,8 @@ import { vsvipBehaviour } from './vsvip.js';
 export function createBehaviours(svc: ObjectService): Behaviours {
   return {
     pool: poolBehaviour(svc),
+    systemconfiguration: systemconfigurationBehaviour,
+    tenant: tenantBehaviour,
     virtualservice: virtualserviceBehaviour(svc),
     vsvip: vsvipBehaviour(svc),
     vrfcontext: vrfcontextBehaviour(),
