@@ -100,6 +100,61 @@ describe('skip_default=true leaves no empty sub-object', () => {
   });
 });
 
+describe('a virtual service as a controller shows it', () => {
+  it('has vip_runtime per VIP, ticket keys, a redis slot and version 1, on create and on read', async () => {
+    const vs = await akoVs();
+    for (const v of [vs, await read(`/api/virtualservice/${vs.uuid}?include_name=true`)]) {
+      expect(v.vip_runtime).toEqual([
+        expect.objectContaining({ vip_id: '0', num_additional_se: 0, requested_resource: { num_se: 1, num_standby_se: 0 } }),
+      ]);
+      expect(v.version).toBe(1);
+      expect(v.redis_port).toBeGreaterThan(5000);
+      expect(v.redis_db).toBeGreaterThan(0);
+      expect(v.marked_for_delete).toBe(false);
+      expect(v.tls_ticket_key).toHaveLength(3);
+      for (const key of v.tls_ticket_key) {
+        expect(Object.keys(key).sort()).toEqual(['aes_key', 'hmac_key', 'name']);
+        expect(key.name).toMatch(UUID);
+        expect(Buffer.from(key.aes_key, 'base64')).toHaveLength(16);
+        expect(Buffer.from(key.hmac_key, 'base64')).toHaveLength(16);
+      }
+      expect(new Set(v.tls_ticket_key.flatMap((k: Data) => [k.aes_key, k.hmac_key])).size).toBe(6);
+    }
+    // listed as AKO lists them, too
+    const listed = await onlyOne(api, `/api/virtualservice/?name=${vs.name}&include_name=true&page_size=100`);
+    expect(listed.vip_runtime[0].vip_id).toBe('0');
+  });
+
+  it('keeps its keys and redis slot across writes and counts them in version', async () => {
+    const vs = await akoVs();
+    const got = await read(`/api/virtualservice/${vs.uuid}?include_name=true`);
+    // AKO PUTs back what it read, controller fields included
+    const put = await api.put(`/api/virtualservice/${vs.uuid}`, { ...got, traffic_enabled: false });
+    expect(put.status, put.text).toBe(200);
+    expect(put.body.version).toBe(2);
+    const patched = await api.patch(`/api/virtualservice/${vs.uuid}`, { replace: { services: [{ port: 80 }, { port: 443 }] } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.version).toBe(3);
+    // a client that sends other values for them changes nothing
+    const { _last_modified: _, ...body } = got;
+    const forged = await api.put(`/api/virtualservice/${vs.uuid}`, { ...body, version: 99, redis_port: 1, tls_ticket_key: [] });
+    expect(forged.status, forged.text).toBe(200);
+    const after = await read(`/api/virtualservice/${vs.uuid}`);
+    expect(after.version).toBe(4);
+    for (const k of ['tls_ticket_key', 'redis_port', 'redis_db']) expect(after[k], k).toEqual(vs[k]);
+  });
+
+  it('makes the same ticket keys under the same seed, other keys under another', async () => {
+    const keysUnder = async (seed: number) => {
+      const other = await startSim({ seed });
+      const vs = await client(other).create('virtualservice', { name: 'keys' });
+      return vs.tls_ticket_key;
+    };
+    const a = await keysUnder(5);
+    expect(await keysUnder(5)).toEqual(a);
+    expect(await keysUnder(6)).not.toEqual(a);
+  });
+});
 
 describe('tenants carry their config_settings', () => {
   it('fills them with their defaults on the admin tenant and on a new tenant, keeping what the client set', async () => {
