@@ -217,6 +217,29 @@ describe('the system configuration, in full', () => {
 });
 
 
+describe('clouds show their licensing', () => {
+  it('the fresh Default-Cloud: defaults as a controller shows them, the licence of the system', async () => {
+    const cloud = await onlyOne(api, '/api/cloud/?name=Default-Cloud&include_name=');
+    expect(cloud).toEqual(
+      expect.objectContaining({ vtype: 'CLOUD_NONE', dhcp_enabled: false, mtu: 1500, license_type: 'LIC_CORES', license_tier: 'ENTERPRISE' }),
+    );
+  });
+
+  it("a new cloud inherits the system's licence tier while it has none of its own, and the cloud type's licence type", async () => {
+    const linux = await api.create('cloud', { name: uniq('cloud'), vtype: 'CLOUD_LINUXSERVER' });
+    expect(linux.license_type).toBe('LIC_SOCKETS');
+    const own = await api.create('cloud', { name: uniq('cloud'), vtype: 'CLOUD_NONE', license_tier: 'BASIC', license_type: 'LIC_HOSTS' });
+    const sandbox = await startSim();
+    const other = client(sandbox);
+    const fresh = await other.create('cloud', { name: 'inherits', vtype: 'CLOUD_NONE' });
+    expect(fresh.license_tier).toBe('ENTERPRISE');
+    const patched = await other.patch('/api/systemconfiguration', { replace: { default_license_tier: 'ESSENTIALS' } });
+    expect(patched.status, patched.text).toBe(200);
+    expect((await other.get(`/api/cloud/${fresh.uuid}`)).body.license_tier).toBe('ESSENTIALS');
+    expect((await read(`/api/cloud/${own.uuid}`))).toEqual(expect.objectContaining({ license_tier: 'BASIC', license_type: 'LIC_HOSTS' }));
+  });
+});
+
 describe("the fresh controller's objects carry their nested defaults", () => {
   it('System-TCP-Proxy has its TCP proxy settings, as a recorded controller shows them', async () => {
     const profile = await onlyOne(api, '/api/networkprofile?name=System-TCP-Proxy');

@@ -4,6 +4,7 @@
  */
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
+import { cloudBehaviour } from './cloud.js';
 import { poolBehaviour } from './pool.js';
 import { systemconfigurationBehaviour } from './systemconfiguration.js';
 import { tenantBehaviour } from './tenant.js';
@@ -13,6 +14,7 @@ import { vsvipBehaviour } from './vsvip.js';
 
 export function createBehaviours(svc: ObjectService): Behaviours {
   return {
+    cloud: cloudBehaviour(svc),
     pool: poolBehaviour(svc),
     systemconfiguration: systemconfigurationBehaviour,
     tenant: tenantBehaviour,
