@@ -216,7 +216,6 @@ describe('the system configuration, in full', () => {
   });
 });
 
-
 describe('clouds show their licensing', () => {
   it('the fresh Default-Cloud: defaults as a controller shows them, the licence of the system', async () => {
     const cloud = await onlyOne(api, '/api/cloud/?name=Default-Cloud&include_name=');
@@ -237,6 +236,17 @@ describe('clouds show their licensing', () => {
     expect(patched.status, patched.text).toBe(200);
     expect((await other.get(`/api/cloud/${fresh.uuid}`)).body.license_tier).toBe('ESSENTIALS');
     expect((await read(`/api/cloud/${own.uuid}`))).toEqual(expect.objectContaining({ license_tier: 'BASIC', license_type: 'LIC_HOSTS' }));
+  });
+});
+
+describe('/api/cluster/runtime', () => {
+  it('names the node that answers in node_info, beside cluster_state and node_states', async () => {
+    const cluster = await read('/api/cluster');
+    const runtime = await read('/api/cluster/runtime');
+    expect(runtime.cluster_state.state).toBe('CLUSTER_UP_NO_HA');
+    expect(runtime.node_states.map((s: Data) => s.name)).toEqual(['10.10.10.10']);
+    expect(runtime.node_info).toEqual({ cluster_uuid: cluster.uuid, uuid: expect.stringMatching(UUID), name: '10.10.10.10', mgmt_ip: '10.10.10.10' });
+    expect((await read('/api/cluster/runtime')).node_info).toEqual(runtime.node_info);
   });
 });
 
