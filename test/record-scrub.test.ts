@@ -9,8 +9,8 @@ const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBfzCCASWgAwIBAgIU\n-----END CERTIFICATE-----\n';
 
 describe('secret field names', () => {
-  it('covers passwords, passphrases, secrets, private keys, tokens, session ids, CSRF and cookies', () => {
-    for (const k of ['password', 'j_password', 'key_passphrase', 'client_secret', 'private_key', 'privatekey', 'token', 'auth_token', 'sessionid', 'session_id', 'csrftoken', 'cookie', 'Authorization']) {
+  it('covers passwords, passphrases, secrets, private keys, TLS ticket keys, tokens, session ids, CSRF and cookies', () => {
+    for (const k of ['password', 'j_password', 'key_passphrase', 'client_secret', 'private_key', 'privatekey', 'token', 'auth_token', 'sessionid', 'session_id', 'csrftoken', 'cookie', 'Authorization', 'aes_key', 'hmac_key']) {
       expect(isSecretKey(k), k).toBe(true);
     }
   });

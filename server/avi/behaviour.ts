@@ -30,6 +30,13 @@ export interface TypeBehaviour {
    */
   prepareBody?(body: Data, existing: Rec | undefined, svc: ObjectService, ctx: Ctx): Promise<Data>;
   /**
+   * What the controller puts into every object of the type when a write leaves it out: the
+   * sub-objects it creates itself (their schema defaults are then filled like those of any
+   * sub-object present) and the values it shows for fields the schema gives no default. Merged
+   * in at every depth on each write, after refs are resolved: holds no refs.
+   */
+  readonly fills?: Data;
+  /**
    * Fill-ins for fields the schema requires but the controller supplies (a vip's `vip_id`): runs
    * on the cleaned body before validation, refs still as the client sent them. Change `data`.
    */

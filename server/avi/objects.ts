@@ -237,7 +237,7 @@ export class ObjectService {
       scope.cloud = data.cloud_ref as string | undefined;
     }
     data = mapRefs(data, shape, (value, type) => this.resolve(type, value, scope));
-    fillDefaults(data, shape);
+    fillDefaults(data, shape, this.behaviours[info.type]?.fills);
     return data;
   }
 

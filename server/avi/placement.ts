@@ -531,11 +531,13 @@ export function vipRuntime(svc: ObjectService, vs: Rec, ctx: Ctx, includeName: b
   const r = refRenderer(svc, ctx, includeName);
   const ses = placementOf(svc).sesOf(vs);
   const host = placementHost(svc, vs);
+  // what the SE group asks for, placed or not (a cloud without SEs yet still asks)
+  const requested = placementOf(svc).wants(host)?.count ?? ses.length;
   return vipsOf(svc, host).map((vip, i) => {
     const out: Data = {
       vip_id: str(vip.vip_id) ?? String(i),
       num_additional_se: 0,
-      requested_resource: { num_se: ses.length, num_standby_se: 0 },
+      requested_resource: { num_se: requested, num_standby_se: 0 },
       se_list: ses.map((se, idx) => {
         const entry: Data = {
           se_ref: r.ref('serviceengine', se.uuid),

@@ -85,17 +85,28 @@ function coerceScalar(v: unknown, rule: ValueRule): unknown {
   }
 }
 
-/** Fills schema defaults in place, also inside nested objects and list items that are present. */
-export function fillDefaults(obj: Obj, shape: Shape): void {
-  if (!shape.hasDefaults) return;
+/**
+ * Fills defaults in place, also inside nested objects and list items that are present. `fills`
+ * is what the controller itself adds when the client leaves it out (a type's `fills`, see
+ * server/avi/behaviour.ts): its values are copied in where the object has none, its objects
+ * merged at every depth; a sub-object it adds gets its schema defaults like one the client sent.
+ */
+export function fillDefaults(obj: Obj, shape: Shape, fills?: Obj): void {
+  if (fills) {
+    for (const [key, value] of Object.entries(fills)) {
+      if (obj[key] === undefined) obj[key] = structuredCloneValue(value);
+    }
+  }
+  if (!shape.hasDefaults && !fills) return;
   for (const f of shape.fields.values()) {
     const v = obj[f.name];
     if (v === undefined) {
       if (f.default !== undefined) obj[f.name] = structuredCloneValue(f.default);
       continue;
     }
-    if (!f.child || !f.child.hasDefaults) continue;
-    if (f.kind === 'object' && isObject(v)) fillDefaults(v, f.child);
+    const sub = fills && Object.hasOwn(fills, f.name) && isObject(fills[f.name]) ? (fills[f.name] as Obj) : undefined;
+    if (!f.child || !(f.child.hasDefaults || sub)) continue;
+    if (f.kind === 'object' && isObject(v)) fillDefaults(v, f.child, sub);
     else if (f.kind === 'array' && Array.isArray(v)) {
       for (const item of v) if (isObject(item)) fillDefaults(item, f.child);
     }
@@ -147,16 +158,27 @@ export function mapRefs(obj: Obj, shape: Shape, fn: (value: string, type: string
   return out;
 }
 
-/** `skip_default=true`: a copy without the fields whose value equals the schema default. */
+/**
+ * `skip_default=true`: a copy without the fields whose value equals the schema default. What
+ * that leaves empty goes too, as if never set: a sub-object with nothing left, an empty list.
+ * A list keeps its items (their number is part of what the client configured), an item left
+ * with nothing but its defaults as `{}`.
+ */
 export function stripDefaults(obj: Obj, shape: Shape): Obj {
   const out: Obj = {};
   for (const [key, v] of Object.entries(obj)) {
     const f = shape.fields.get(key);
-    if (f?.default !== undefined && deepEqual(f.default, v)) continue;
-    if (f?.child && f.kind === 'object' && isObject(v)) out[key] = stripDefaults(v, f.child);
-    else if (f?.child && Array.isArray(v)) {
-      const child = f.child;
-      out[key] = v.map((item) => (isObject(item) ? stripDefaults(item, child) : item));
+    if (!f) {
+      out[key] = v; // not in the schema (derived fields such as `vip_runtime`): shown as is
+      continue;
+    }
+    if (f.default !== undefined && deepEqual(f.default, v)) continue;
+    const child = f.child;
+    if (f.kind === 'object' && child && isObject(v)) {
+      const kept = stripDefaults(v, child);
+      if (Object.keys(kept).length) out[key] = kept;
+    } else if (f.kind === 'array' && Array.isArray(v)) {
+      if (v.length) out[key] = child ? v.map((item) => (isObject(item) ? stripDefaults(item, child) : item)) : v;
     } else out[key] = v;
   }
   return out;

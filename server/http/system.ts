@@ -5,6 +5,7 @@
  * object, and the IPAM/DNS domain list of a cloud. Version, build and cluster state are the
  * scenario's `controller:` facts; the nodes are the stored cluster object's.
  */
+import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { isObject } from '../avi/shape-ops.js';
@@ -39,36 +40,58 @@ function clusterRec(engine: Engine): Rec | undefined {
   return undefined;
 }
 
+interface Node {
+  name: string;
+  ip: string;
+  vmUuid?: string;
+}
+
 /**
- * The cluster's node names as stored (a controller names nodes by address), the leader first:
- * the first node, or after a leader change fault the next one (a one-node cluster keeps its
- * name; up_since moves).
+ * The cluster's nodes as stored (a controller names nodes by address), the leader first: the
+ * first node, or after a leader change fault the next one (a one-node cluster keeps its name;
+ * up_since moves).
  */
-function nodeNames(engine: Engine): string[] {
-  const nodes = clusterRec(engine)?.data.nodes;
-  const names = (Array.isArray(nodes) ? nodes : []).map((n) => (isObject(n) && typeof n.name === 'string' ? n.name : ''));
-  if (!names.length || !names.every(Boolean)) return ['127.0.0.1'];
-  const leader = engine.leader.changes % names.length;
-  return [...names.slice(leader), ...names.slice(0, leader)];
+function clusterNodes(engine: Engine): Node[] {
+  const stored = clusterRec(engine)?.data.nodes;
+  const nodes = (Array.isArray(stored) ? stored : []).map((n): Node => {
+    const o = isObject(n) ? n : {};
+    const ip = isObject(o.ip) && typeof o.ip.addr === 'string' ? o.ip.addr : '';
+    const name = typeof o.name === 'string' ? o.name : '';
+    return { name, ip: ip || name, vmUuid: typeof o.vm_uuid === 'string' && o.vm_uuid ? o.vm_uuid : undefined };
+  });
+  if (!nodes.length || !nodes.every((n) => n.name)) return [{ name: '127.0.0.1', ip: '127.0.0.1' }];
+  const leader = engine.leader.changes % nodes.length;
+  return [...nodes.slice(leader), ...nodes.slice(0, leader)];
+}
+
+/** A node's uuid: its VM's when the scenario gives one, else one made from the cluster and its name [inferred]. */
+function nodeUuid(clusterUuid: string, node: Node): string {
+  if (node.vmUuid) return node.vmUuid;
+  const h = createHash('sha1').update(`${clusterUuid}/${node.name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /**
  * `/api/cluster/runtime`: the scenario's cluster state (controller.cluster.state), the leader
- * first. Which nodes are down in a degraded cluster is not public [inferred]: a compromised
- * three-node cluster has lost its last follower, a cluster that is down has no active node.
+ * first, and `node_info`, the node that answers (the leader: clients talk to it). Which nodes
+ * are down in a degraded cluster is not public [inferred]: a compromised three-node cluster has
+ * lost its last follower, a cluster that is down has no active node.
  */
 function clusterState(engine: Engine) {
   const since = upSince(engine);
   const state = engine.scenario.controller.cluster?.state ?? 'CLUSTER_UP_NO_HA';
-  const names = nodeNames(engine);
-  const down = (i: number) => state === 'CLUSTER_DOWN' || (state === 'CLUSTER_UP_HA_COMPROMISED' && i > 0 && i === names.length - 1);
+  const nodes = clusterNodes(engine);
+  const down = (i: number) => state === 'CLUSTER_DOWN' || (state === 'CLUSTER_UP_HA_COMPROMISED' && i > 0 && i === nodes.length - 1);
+  const clusterUuid = clusterRec(engine)?.uuid ?? '';
+  const self = nodes[0]!;
   return {
     cluster_state: state === 'CLUSTER_DOWN' ? { state } : { state, up_since: since, progress: 100 },
-    node_states: names.map((name, i) => ({
+    node_states: nodes.map(({ name }, i) => ({
       name,
       role: i === 0 ? 'CLUSTER_LEADER' : 'CLUSTER_FOLLOWER',
       ...(down(i) ? { state: 'CLUSTER_INACTIVE' } : { up_since: since, state: 'CLUSTER_ACTIVE' }),
     })),
+    node_info: { cluster_uuid: clusterUuid, uuid: nodeUuid(clusterUuid, self), name: self.name, mgmt_ip: self.ip },
   };
 }
 

@@ -6,7 +6,8 @@
  *   ref that points at another object than it did when recorded still shows;
  * - base URLs are taken off `url`s, refs and `next` links (`https://h/api/pool/…` → `/api/pool/…`);
  * - `_last_modified`, `current_time`, `up_since`, `expires_at` and NSX `_create_time` /
- *   `_last_modified_time` read `<volatile>` (present or absent still counts);
+ *   `_last_modified_time` read `<volatile>` (present or absent still counts), as do runtime
+ *   stamps and what a controller picks per object (SE MACs, a virtual service's redis port);
  * - secrets (token, session, CSRF, password fields; PEM private keys) read `<scrubbed>`, as the
  *   recording has them.
  * Then status, `Location` and body are compared; body differences are listed by JSON path.
@@ -27,7 +28,11 @@ export const VOLATILE_KEYS = new Set([
   '_last_modified_time',
   // runtime state-change stamps ({secs, usecs}) and what a controller assigns its Service Engines
   'last_changed_time',
+  'first_se_assigned_time',
   'mac_address',
+  // where a controller keeps a virtual service's runtime state: its own pick per object
+  'redis_port',
+  'redis_db',
 ]);
 
 /**
@@ -35,6 +40,8 @@ export const VOLATILE_KEYS = new Set([
  * two controllers, nor two runs, agree on it.
  */
 const SE_NAME = /^[A-Za-z0-9_.]+-se-[a-z]{5}$/;
+/** the same name after the `#` of a ref to the SE (`/api/serviceengine/se-…#Avi-se-abcde`) */
+const SE_REF_NAME = /(\/api\/serviceengine\/[^#\s]+)#[A-Za-z0-9_.]+-se-[a-z]{5}$/;
 
 const LEADING_ORIGIN = /^https?:\/\/[^/\s]+(?=\/)/;
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
@@ -94,7 +101,11 @@ export function normalise(value: unknown, uuid: (u: string) => string): unknown 
 
 export function normaliseText(text: string, uuid: (u: string) => string): string {
   if (SE_NAME.test(text)) return '<se name>';
-  return text.replace(LEADING_ORIGIN, '').replace(PEM_PRIVATE_KEY, SCRUBBED).replace(UUID_PATTERN, uuid);
+  return text
+    .replace(SE_REF_NAME, '$1#<se name>')
+    .replace(LEADING_ORIGIN, '')
+    .replace(PEM_PRIVATE_KEY, SCRUBBED)
+    .replace(UUID_PATTERN, uuid);
 }
 
 /** Differences between two normalised values, by JSON path. */

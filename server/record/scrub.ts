@@ -1,7 +1,7 @@
 /**
  * Keeps secrets out of a recorded scenario. Two layers:
  * - by shape: fields whose name says secret (password, passphrase, secret, private key, token,
- *   session id, CSRF, cookie, authorization), the `key` of an sslkeyandcertificate, PEM private
+ *   session id, CSRF, cookie, authorization; a virtual service's TLS ticket `aes_key`/`hmac_key`), the `key` of an sslkeyandcertificate, PEM private
  *   keys anywhere, the same names in form bodies and query strings, and credentials in headers;
  * - by value: every secret seen that way (and every cookie, CSRF token and credential seen in
  *   headers) is remembered, and any later occurrence of it anywhere in the file is replaced too,
@@ -11,7 +11,7 @@ import { isObject } from '../avi/shape-ops.js';
 
 export const SCRUBBED = '<scrubbed>';
 
-const SECRET_KEY = /password|passwd|passphrase|secret|private_?key|token|session_?id|csrf|cookie|authorization/i;
+const SECRET_KEY = /password|passwd|passphrase|secret|private_?key|(aes|hmac)_key|token|session_?id|csrf|cookie|authorization/i;
 /** names that only point at or describe a secret (`session_cookie_name`, `secret_ref`) */
 const DESCRIBES_SECRET = /(_name|_ref|_refs|_uuid|_type)$/i;
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;

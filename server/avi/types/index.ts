@@ -4,16 +4,22 @@
  */
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
+import { cloudBehaviour } from './cloud.js';
 import { poolBehaviour } from './pool.js';
 import { sslkeyandcertificateBehaviour } from './sslkeyandcertificate.js';
+import { systemconfigurationBehaviour } from './systemconfiguration.js';
+import { tenantBehaviour } from './tenant.js';
 import { virtualserviceBehaviour } from './virtualservice.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
 
 export function createBehaviours(svc: ObjectService): Behaviours {
   return {
+    cloud: cloudBehaviour(svc),
     pool: poolBehaviour(svc),
     sslkeyandcertificate: sslkeyandcertificateBehaviour(svc),
+    systemconfiguration: systemconfigurationBehaviour,
+    tenant: tenantBehaviour,
     virtualservice: virtualserviceBehaviour(svc),
     vsvip: vsvipBehaviour(svc),
     vrfcontext: vrfcontextBehaviour(),

@@ -3,12 +3,22 @@
  * `vh_child_vs_uuid` of SNI/EVH parents, and placement on Service Engines (server/avi/placement.ts).
  * Only what the client did not send is filled; client-owned fields (`cloud_config_cksum`,
  * `service_metadata`, `markers`, `created_by`, `vsvip_cloud_config_cksum`) pass through verbatim.
+ *
+ * Beside the schema's fields, recorded controllers show fields of their own on every virtual
+ * service, which clients read and send back (and which the write path drops again):
+ * - made at create and kept by every later write: `tls_ticket_key` (three keys, each a uuid
+ *   `name` and a 16-byte `aes_key` and `hmac_key` in base64), `redis_port` and `redis_db` (where
+ *   its runtime state lives);
+ * - `version`, counting the writes (1 after the create);
+ * - derived on read: `vip_runtime` (per VIP its id, the SEs placed, `requested_resource`) and
+ *   `marked_for_delete`.
  */
 import type { TypeBehaviour } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
 import { isObject } from '../shape-ops.js';
 import { tenantOf, type Data } from '../../store/store.js';
-import { placementOf, vhChildren } from '../placement.js';
+import { placementOf, vhChildren, vipRuntime } from '../placement.js';
+import type { Ids } from '../../ids.js';
 import { nsxtLinkOf } from '../../nsxt/linked.js';
 
 /** The uuid of a default object by name: the object's tenant then admin, on its own cloud. */
@@ -27,10 +37,35 @@ function fill(svc: ObjectService, data: Data, field: string, type: string, name:
   if (uuid !== undefined) data[field] = uuid;
 }
 
+/** Three session ticket keys, random (reproducible under a seed: they come from the ids). */
+function ticketKeys(ids: Ids): Data[] {
+  const key = () => Buffer.from(ids.uuid4().replace(/-/g, ''), 'hex').toString('base64');
+  return [0, 1, 2].map(() => ({ aes_key: key(), hmac_key: key(), name: ids.uuid4() }));
+}
+
+/**
+ * Where the VS's runtime state lives, picked from its uuid so it never changes [inferred:
+ * recorded controllers show ports 5022–5026 and databases 2–14; the ranges are a guess].
+ */
+function redisOf(uuid: string): { redis_port: number; redis_db: number } {
+  const n = parseInt(uuid.replace(/[^0-9a-f]/g, '').slice(-8), 16) || 0;
+  return { redis_port: 5001 + (n % 32), redis_db: 1 + ((n >>> 5) % 15) };
+}
+
+/** The controller's own fields: kept from the stored object, made on create. */
+function controllerFields(svc: ObjectService, data: Data, previous: Data | undefined): void {
+  const prev = previous ?? {};
+  data.tls_ticket_key = Array.isArray(prev.tls_ticket_key) ? prev.tls_ticket_key : ticketKeys(svc.ids);
+  const redis = redisOf(String(data.uuid));
+  data.redis_port = typeof prev.redis_port === 'number' ? prev.redis_port : redis.redis_port;
+  data.redis_db = typeof prev.redis_db === 'number' ? prev.redis_db : redis.redis_db;
+  data.version = (typeof prev.version === 'number' ? prev.version : 0) + 1;
+}
+
 export function virtualserviceBehaviour(svc: ObjectService): TypeBehaviour {
   const placement = placementOf(svc);
   return {
-    beforeWrite({ data }) {
+    beforeWrite({ data, existing }) {
       fill(svc, data, 'se_group_ref', 'serviceenginegroup', 'Default-Group');
       fill(svc, data, 'application_profile_ref', 'applicationprofile', 'System-HTTP');
       fill(svc, data, 'network_profile_ref', 'networkprofile', 'System-TCP-Proxy');
@@ -58,15 +93,19 @@ export function virtualserviceBehaviour(svc: ObjectService): TypeBehaviour {
           fill(svc, data, 'ssl_profile_ref', 'sslprofile', 'System-Standard-PFS');
         }
       }
+      controllerFields(svc, data, existing?.data);
     },
     afterWrite(rec) {
       placement.place(rec);
       // NSX-T clouds: the VIP routes follow the placement just made (server/nsxt/linked.ts)
       nsxtLinkOf(svc.store)?.afterPlacement();
     },
-    renderExtras(rec, out) {
+    renderExtras(rec, out, _svc, ctx, includeName) {
       const children = vhChildren(svc, rec);
       if (children.length) out.vh_child_vs_uuid = children.map((c) => c.uuid);
+      out.marked_for_delete = false;
+      const runtime = vipRuntime(svc, rec, ctx, includeName);
+      if (runtime.length) out.vip_runtime = runtime;
     },
   };
 }
