@@ -212,6 +212,20 @@ describe('names are bounded as the controller bounds them (255 characters)', () 
   });
 });
 
+describe('names the simulator makes itself stay within the bound', () => {
+  it('a VS placed on an SE group with a 300-character se_name_prefix is created; its SE name is cut to 255', async () => {
+    const sim = await startSim();
+    const c = client(sim);
+    const seg = await c.create('serviceenginegroup', { name: 'long-prefix', se_name_prefix: 'p'.repeat(300) });
+    const vip = await c.create('vsvip', { name: 'v', vip: [{ vip_id: '0', ip_address: { addr: '10.0.0.5', type: 'V4' } }] });
+    const vs = await c.post('/api/virtualservice', { name: 'vs', vsvip_ref: vip.url, se_group_ref: seg.url, services: [{ port: 80 }] });
+    expect(vs.status, JSON.stringify(vs.body)).toBe(201);
+    const ses = (await c.get(`/api/serviceengine?se_group_ref.name=long-prefix`)).body.results;
+    expect(ses).toHaveLength(1);
+    expect(ses[0].name).toMatch(/^p{246}-se-[a-z]{5}$/);
+  });
+});
+
 describe('a client-chosen uuid is one its path can reach', () => {
   const refused: Array<[string, unknown]> = [
     ['a slash', 'a/b'],
