@@ -6,6 +6,7 @@
 import { Catalog, loadDocument, type AviDocument } from './spec/catalog.js';
 import { Store } from './store/store.js';
 import { Persistence } from './store/persistence.js';
+import { UndoLog } from './store/undo.js';
 import { ObjectService } from './avi/objects.js';
 import { randomIds, seededIds, type Ids } from './ids.js';
 import { loadScenario, resolveScenario, DEFAULT_SCENARIO, type Scenario } from './scenario.js';
@@ -198,6 +199,40 @@ export class Engine {
   /** Resolves when every change made so far is durable (at once when in memory). */
   commit(): Promise<void> {
     return this.persistence ? this.persistence.commit() : Promise.resolve();
+  }
+
+  /**
+   * One write, all or nothing: runs `work` (synchronous, so no other request interleaves), then
+   * waits until its changes are durable, and resolves with what `work` returned. When `work`
+   * throws (a hook after the store took the object, an answer that cannot be rendered) or the
+   * commit fails, every store change `work` made is taken back, and that made durable, before
+   * the error goes on: no error answer leaves a write behind, and no write is answered with one.
+   * `work` should build the whole answer, so nothing that can fail is left after the commit.
+   */
+  async transact<T>(work: () => T): Promise<T> {
+    const log = new UndoLog(this.store);
+    let result: T;
+    try {
+      result = work();
+    } catch (e) {
+      await this.takeBack(log);
+      throw e;
+    }
+    log.end();
+    try {
+      await this.commit();
+    } catch (e) {
+      await this.takeBack(log);
+      throw e;
+    }
+    return result;
+  }
+
+  private async takeBack(log: UndoLog): Promise<void> {
+    const changed = log.changed;
+    log.undo();
+    // Best effort: when the disk still fails, what it holds is older than the failed write.
+    if (changed) await this.commit().catch(() => undefined);
   }
 }
 

@@ -10,6 +10,21 @@ export interface Ids {
   nowMicros(): number;
 }
 
+/**
+ * The uuids a client may choose on create (`Slug` header, else a body `uuid`): each must stay
+ * reachable as the last segment of `/api/<type>/<uuid>` however a client builds that path, so
+ * only what a path segment carries without encoding is taken: 1 to 128 RFC 3986 unreserved
+ * characters (letters, digits, `-` `.` `_` `~`), the first a letter or digit (never a `.` or
+ * `..` segment). Generated uuids (`<prefix>-<uuid4>`, at most 68 characters) and the readable
+ * ones of scenarios (`admin`, `user-1`, `default`) are all of this form.
+ */
+export const MAX_CHOSEN_UUID_LENGTH = 128;
+const CHOSEN_UUID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
+
+export function isAddressableUuid(uuid: string): boolean {
+  return uuid.length <= MAX_CHOSEN_UUID_LENGTH && CHOSEN_UUID.test(uuid);
+}
+
 export function randomIds(): Ids {
   return { uuid4: () => randomUUID(), nowMicros: () => Date.now() * 1000 };
 }

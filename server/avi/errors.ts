@@ -38,6 +38,12 @@ export const errors = {
   concurrentUpdate: (model: string) =>
     new AviError(412, `Concurrent Update Error: Need to reload object data ${model}`),
   invalid: (message: string) => new AviError(400, message),
+  /** [inferred] a chosen uuid no path could reach; `where` is `field 'uuid'` or `header 'Slug'` */
+  badUuid: (where: string) =>
+    new AviError(
+      400,
+      `Invalid data: ${where} must be 1 to 128 letters, digits, '-', '.', '_' or '~', starting with a letter or digit`,
+    ),
   badJson: (detail: string) => new AviError(400, `JSON parse error - ${detail}`),
   tenantNotFound: (name: string) => new AviError(403, `Tenant '${name}' does not exist!`),
   fieldTooNew: (requested: string, field: string, introduced: string) =>

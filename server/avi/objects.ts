@@ -4,7 +4,7 @@
  * around these; nothing here knows a type by name except the cloud default.
  */
 import type { Catalog, Shape, TypeInfo } from '../spec/catalog.js';
-import type { Ids } from '../ids.js';
+import { isAddressableUuid, type Ids } from '../ids.js';
 import { type Data, type Rec, type Store, tenantOf } from '../store/store.js';
 import { AviError, errors } from './errors.js';
 import { parseRefInput, renderRef } from './refs.js';
@@ -144,7 +144,7 @@ export class ObjectService {
   create(type: string, body: unknown, ctx: Ctx, opts: { slug?: string; protected?: boolean } = {}): Rec {
     const info = this.info(type);
     const input = this.bodyObject(body);
-    const uuid = opts.slug || (typeof input.uuid === 'string' && input.uuid) || `${info.uuidPrefix}-${this.ids.uuid4()}`;
+    const uuid = this.newUuid(info, input, opts.slug);
     if (this.store.get(type, uuid)) throw errors.duplicateUuid(info.model, uuid);
     const data = this.prepare(info, input, ctx, undefined, true);
     return this.commitWrite(info, { uuid, ...data }, undefined, ctx, opts.protected);
@@ -197,6 +197,20 @@ export class ObjectService {
   }
 
   // ---- the shared write path -----------------------------------------------------------------
+
+  /** The `Slug` header's uuid, else the body's, else a generated one; a chosen one must be addressable. */
+  private newUuid(info: TypeInfo, input: Data, slug: string | undefined): string {
+    if (slug) {
+      if (!isAddressableUuid(slug)) throw errors.badUuid("header 'Slug'");
+      return slug;
+    }
+    const sent = input.uuid;
+    if (sent !== undefined && sent !== null && sent !== '') {
+      if (typeof sent !== 'string' || !isAddressableUuid(sent)) throw errors.badUuid("field 'uuid'");
+      return sent;
+    }
+    return `${info.uuidPrefix}-${this.ids.uuid4()}`;
+  }
 
   private bodyObject(body: unknown): Data {
     if (!isObject(body)) throw errors.invalid('Invalid data: request body must be a JSON object');

@@ -20,6 +20,7 @@ import type { Data, Rec } from '../store/store.js';
 import { tenantOf } from '../store/store.js';
 import type { Ctx, ObjectService } from './objects.js';
 import { isObject } from './shape-ops.js';
+import { MAX_NAME_LENGTH } from '../spec/catalog.js';
 
 const ADMIN = 'admin';
 const DEFAULT_MAX_VS_PER_SE = 10;
@@ -225,7 +226,9 @@ export class Placement {
   }
 
   private createSe(group: Rec, vs: Rec): Rec {
-    const prefix = str(group.data.se_name_prefix) ?? 'Avi';
+    // the prefix is cut so the name stays within the bound on names [inferred]: placing a VS
+    // must not fail on a name it makes itself
+    const prefix = [...(str(group.data.se_name_prefix) ?? 'Avi')].slice(0, MAX_NAME_LENGTH - '-se-xxxxx'.length).join('');
     const tenant = tenantOf(group.data) || ADMIN;
     let name = '';
     do name = `${prefix}-se-${letters(this.svc.ids.uuid4(), 5)}`;

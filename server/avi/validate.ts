@@ -1,7 +1,7 @@
 /**
  * Body validation from the OpenAPI document, on the compiled shapes of server/spec/catalog.ts:
- * required fields, types, enums, numeric ranges (with the controller's special values) and list
- * sizes. Shapes are built lazily and cost nothing to "compile", so start-up stays fast with
+ * required fields, types, string lengths, enums, numeric ranges (with the controller's special
+ * values) and list sizes. Shapes are built lazily and cost nothing to "compile", so start-up stays fast with
  * ~1500 schemas, and the message names the offending field the way a client can act on.
  */
 import type { FieldShape, Shape, ValueRule } from '../spec/catalog.js';
@@ -71,6 +71,10 @@ function checkValue(v: unknown, rule: ValueRule, path: string): string | undefin
       if (!isObject(v)) return `field '${path}' must be an object`;
       break;
   }
+  if (typeof v === 'string' && (rule.maxLength !== undefined || rule.minLength !== undefined)) {
+    const problem = checkLength(v, rule, path);
+    if (problem) return problem;
+  }
   if (rule.enum && !rule.enum.has(v)) {
     return `field '${path}' value ${JSON.stringify(v)} is not one of ${[...rule.enum].join(', ')}`;
   }
@@ -81,5 +85,18 @@ function checkValue(v: unknown, rule: ValueRule, path: string): string | undefin
       return `field '${path}' value ${v} is outside the allowed range ${rule.min ?? ''}-${rule.max ?? ''}${special}`;
     }
   }
+  return undefined;
+}
+
+/** Length in characters (code points, as the controller counts them), counted only when it matters. */
+function checkLength(v: string, rule: ValueRule, path: string): string | undefined {
+  // UTF-16 units ≥ code points ≥ units / 2: most strings are decided without counting.
+  const max = rule.maxLength ?? Infinity;
+  const min = rule.minLength ?? 0;
+  if (v.length <= max && v.length / 2 >= min) return undefined;
+  let n = 0;
+  for (const _ of v) if (++n > max) break;
+  if (n > max) return `field '${path}' allows at most ${max} characters`;
+  if (n < min) return `field '${path}' needs at least ${min} characters`;
   return undefined;
 }

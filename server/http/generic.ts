@@ -1,7 +1,9 @@
 /**
  * The generic operations every object type gets from the document: list, create, get,
  * replace, patch, delete (and get/replace/patch on the collection path for singletons).
- * A write answers only once the store's change is durable (group commit when persisted).
+ * A write answers only once the store's change is durable (group commit when persisted), and is
+ * one transaction with its answer (Engine.transact): whatever fails before the answer is sent,
+ * rendering included, undoes it.
  */
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'openapi-backend';
@@ -9,8 +11,9 @@ import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { preparedBody } from '../avi/behaviour.js';
 import { listObjects, readView, renderRead } from '../avi/query.js';
+import { renderLocation } from '../avi/refs.js';
 import type { Rec } from '../store/store.js';
-import { sendJson, sendJsonText, type ApiCall } from './api.js';
+import { sendJsonText, type ApiCall } from './api.js';
 
 export const GENERIC_KINDS = new Set(['list', 'create', 'get', 'replace', 'patch', 'delete']);
 
@@ -40,23 +43,25 @@ export async function genericHandler(
     case 'create': {
       const slug = call.headers.slug;
       const input = await preparedBody(svc, type, body, undefined, ctx);
-      const rec = svc.create(type, input, ctx, { slug: typeof slug === 'string' ? slug : undefined });
-      await engine.commit();
-      const out = svc.render(rec, ctx, true);
-      return sendJson(res, 201, out, { Location: String(out.url) });
+      // The whole answer is built inside the write: if it cannot be, the write is undone.
+      const answer = await engine.transact(() => {
+        const rec = svc.create(type, input, ctx, { slug: typeof slug === 'string' ? slug : undefined });
+        const location = renderLocation(ctx.base, type, rec.uuid, svc.nameOf(rec));
+        return { json: JSON.stringify(svc.render(rec, ctx, true)), location };
+      });
+      return sendJsonText(res, 201, answer.json, { Location: answer.location });
     }
     case 'replace':
     case 'patch': {
-      const rec =
-        kind === 'replace'
-          ? svc.replace(type, uuid, await preparedBody(svc, type, body, svc.store.get(type, uuid), ctx), ctx)
-          : svc.patch(type, uuid, body, ctx);
-      await engine.commit();
-      return sendJson(res, 200, svc.render(rec, ctx, true));
+      const input = kind === 'replace' ? await preparedBody(svc, type, body, svc.store.get(type, uuid), ctx) : body;
+      const json = await engine.transact(() => {
+        const rec = kind === 'replace' ? svc.replace(type, uuid, input, ctx) : svc.patch(type, uuid, input, ctx);
+        return JSON.stringify(svc.render(rec, ctx, true));
+      });
+      return sendJsonText(res, 200, json);
     }
     case 'delete':
-      svc.remove(type, uuid, ctx);
-      await engine.commit();
+      await engine.transact(() => svc.remove(type, uuid, ctx));
       res.writeHead(204).end();
       return;
   }

@@ -9,10 +9,11 @@
  * `<x>_ref` = `/api/<type>/<uuid>`; the object itself is created last. A child without
  * `tenant_ref`/`cloud_ref` takes its parent's [inferred: the objects of one macro live together].
  *
- * All or nothing: the writes run synchronously between a snapshot of the store and the end, so
- * no other request sees a half-done macro; when one fails, the store is restored to the snapshot
- * (order, indexes and clock included) and persistence writes a snapshot of it (a restore is
- * not a journal line), then the client gets the failing write's error.
+ * All or nothing: the writes and the rendering of the answer run synchronously between a
+ * snapshot of the store and the end, so no other request sees a half-done macro; when one fails,
+ * the store is restored to the snapshot (order, indexes and clock included) and persistence
+ * writes a snapshot of it (a restore is not a journal line), then the client gets the failing
+ * write's error. A commit that fails afterwards undoes the macro's changes (Engine.transact).
  *
  * Statuses [inferred]: POST answers 200 with a JSON array of the created objects, children first,
  * each rendered as a POST answers it (older AKO reads the array and looks for each type in the
@@ -24,7 +25,7 @@ import { isObject } from '../avi/shape-ops.js';
 import { ADMIN_TENANT, ALL_TENANTS, type Ctx } from '../avi/objects.js';
 import type { Shape, TypeInfo } from '../spec/catalog.js';
 import type { Data, Rec } from '../store/store.js';
-import { sendJson, type ApiHandler } from './api.js';
+import { sendJsonText, type ApiHandler } from './api.js';
 
 /** Fields a child takes from the object it is inlined in when it has none of its own. */
 const INHERITED = ['tenant_ref', 'cloud_ref'] as const;
@@ -93,27 +94,25 @@ export function macroHandlers(engine: Engine): Record<string, ApiHandler> {
   }
 
   /**
-   * Runs `work` (synchronous: no other request interleaves) and, when it throws, puts the store
-   * back as it was, made durable before the error is answered.
+   * Runs `work` (synchronous: no other request interleaves) as one write: when it throws, the
+   * store is put back exactly as it was (order and indexes included); when the commit fails
+   * after it, its changes are undone (Engine.transact). Either way that is durable before the
+   * error is answered.
    */
-  async function atomically<T>(work: () => T): Promise<T> {
-    const before = engine.store.snapshot();
-    let changed = false;
-    const stop = engine.store.subscribe(() => (changed = true));
-    let result: T;
-    try {
-      result = work();
-    } catch (e) {
-      stop();
-      if (changed) {
-        engine.store.restore(before);
-        await engine.commit();
+  function atomically<T>(work: () => T): Promise<T> {
+    return engine.transact(() => {
+      const before = engine.store.snapshot();
+      let changed = false;
+      const stop = engine.store.subscribe(() => (changed = true));
+      try {
+        return work();
+      } catch (e) {
+        if (changed) engine.store.restore(before);
+        throw e;
+      } finally {
+        stop();
       }
-      throw e;
-    }
-    stop();
-    await engine.commit(); // one macro, one group commit
-    return result;
+    });
   }
 
   /** The stored object a macro's DELETE names: by uuid when given, else by name. */
@@ -136,7 +135,8 @@ export function macroHandlers(engine: Engine): Record<string, ApiHandler> {
     'macro.create': async (_c, call, res) => {
       const { info, data } = parseBody(call.body);
       const { ctx } = call;
-      const created = await atomically(() => {
+      // rendered inside the write: an answer that cannot be made undoes the macro
+      const json = await atomically(() => {
         const recs: Rec[] = [];
         const onChild: OnChild = (childInfo, childData) => {
           const rec = svc.create(childInfo.type, childData, ctx);
@@ -144,9 +144,9 @@ export function macroHandlers(engine: Engine): Record<string, ApiHandler> {
           return `/api/${rec.type}/${rec.uuid}`;
         };
         onChild(info, expand(data, engine.catalog.shapeOf(info.type), data, onChild, ''));
-        return recs;
+        return JSON.stringify(recs.map((rec) => svc.render(rec, ctx, true)));
       });
-      sendJson(res, 200, created.map((rec) => svc.render(rec, ctx, true)));
+      sendJsonText(res, 200, json);
     },
     'macro.delete': async (_c, call, res) => {
       const { info, data } = parseBody(call.body);

@@ -163,17 +163,14 @@ async function route(engine: Engine, req: IncomingMessage, res: ServerResponse):
         return sendNsx(res, 200, t);
       }
       case 'PATCH':
-        upsertTier1(engine, t1, parseJson(text), { user });
-        await engine.commit();
+        await engine.transact(() => upsertTier1(engine, t1, parseJson(text), { user }));
         return sendNsx(res, 200);
       case 'PUT': {
-        const t = replaceTier1(engine, t1, parseJson(text), { user });
-        await engine.commit();
+        const t = await engine.transact(() => replaceTier1(engine, t1, parseJson(text), { user }));
         return sendNsx(res, 200, t);
       }
       case 'DELETE':
-        deleteTier1(engine, t1);
-        await engine.commit();
+        await engine.transact(() => deleteTier1(engine, t1));
         return sendNsx(res, 200);
       default:
         throw nsxErrors.methodNotAllowed(method, path);
@@ -192,17 +189,14 @@ async function route(engine: Engine, req: IncomingMessage, res: ServerResponse):
       return sendNsx(res, 200, r);
     }
     case 'PATCH':
-      upsertStaticRoute(engine, t1, id, parseJson(text), { user });
-      await engine.commit();
+      await engine.transact(() => upsertStaticRoute(engine, t1, id, parseJson(text), { user }));
       return sendNsx(res, 200);
     case 'PUT': {
-      const r = replaceStaticRoute(engine, t1, id, parseJson(text), { user });
-      await engine.commit();
+      const r = await engine.transact(() => replaceStaticRoute(engine, t1, id, parseJson(text), { user }));
       return sendNsx(res, 200, r);
     }
     case 'DELETE':
-      deleteStaticRoute(engine, t1, id);
-      await engine.commit();
+      await engine.transact(() => deleteStaticRoute(engine, t1, id));
       return sendNsx(res, 200);
     default:
       throw nsxErrors.methodNotAllowed(method, path);

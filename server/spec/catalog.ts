@@ -31,7 +31,16 @@ export interface ValueRule {
   max?: number;
   /** values allowed outside [min, max] ("Special values are 0 - Disable") */
   special?: readonly number[];
+  /** string length bounds, in characters (code points) */
+  minLength?: number;
+  maxLength?: number;
 }
+
+/**
+ * The longest object name a controller takes: 255 characters, as its documentation of object
+ * names says. The document states no bound of its own, so every type's top-level `name` gets it.
+ */
+export const MAX_NAME_LENGTH = 255;
 
 export interface FieldShape {
   name: string;
@@ -93,6 +102,8 @@ function valueRule(s: JsonSchema): ValueRule | undefined {
   }
   if (typeof range.minimum === 'number') rule.min = range.minimum;
   if (typeof range.maximum === 'number') rule.max = range.maximum;
+  if (typeof s.minLength === 'number') rule.minLength = s.minLength;
+  if (typeof s.maxLength === 'number') rule.maxLength = s.maxLength;
   return Object.keys(rule).length ? rule : undefined;
 }
 
@@ -100,6 +111,8 @@ export class Catalog {
   readonly types = new Map<string, TypeInfo>();
   private readonly byModel = new Map<string, TypeInfo>();
   private readonly shapes = new Map<string, Shape>();
+  /** schemas that are an object type's own (whose `name` is an object name) */
+  private readonly typeSchemas = new Set<string>();
   /** shapes built during the current outermost shape() call, settled when it returns */
   private pending: Shape[] = [];
   private depth = 0;
@@ -119,6 +132,7 @@ export class Catalog {
       };
       this.types.set(type, info);
       this.byModel.set(t.model.toLowerCase(), info);
+      this.typeSchemas.add(t.schema);
     }
   }
 
@@ -160,6 +174,8 @@ export class Catalog {
       for (const [name, prop] of Object.entries<JsonSchema>(schema?.properties ?? {})) {
         shape.fields.set(name, this.field(name, prop));
       }
+      const name = shape.fields.get('name')?.rule;
+      if (this.typeSchemas.has(schemaName) && name?.type === 'string') name.maxLength ??= MAX_NAME_LENGTH;
     } finally {
       this.depth--;
     }

@@ -10,6 +10,8 @@
  * - Loading reads the snapshot and replays the journal; a torn last line (a crash mid-append) is
  *   ignored. Replaying entries the snapshot already holds is harmless: puts replace, removes of
  *   missing objects do nothing.
+ * - A failed append or snapshot rejects the commit (the writes waiting on it are undone, see
+ *   Engine.transact) and makes the next commit a full snapshot.
  * Like lowdb itself, writes are not fsynced: state survives a process crash, not a power cut.
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
@@ -111,6 +113,11 @@ export class Persistence {
       await this.journal!.write(text);
       this.journalBytes += Buffer.byteLength(text);
       this.writes++;
+    } catch (e) {
+      // What reached the file is unknown, and a torn line would hide every line after it: the
+      // next commit writes a whole snapshot (of the state after the failed writes were undone).
+      this.snapshotDue = true;
+      throw e;
     } finally {
       if (!this.queued) this.inFlight = null;
     }

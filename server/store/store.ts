@@ -37,8 +37,17 @@ export interface Snapshot {
   objects: Array<{ type: string; protected?: boolean; data: Data }>;
 }
 
-/** What changed, for listeners such as persistence (its journal). */
-export type Change = { op: 'put'; rec: Rec } | { op: 'remove'; rec: Rec } | { op: 'restore' };
+/** A record's state before a change: what taking the change back puts there again. */
+export interface Previous {
+  data: Data;
+  protected?: boolean;
+}
+
+/**
+ * What changed, for listeners such as persistence (its journal). A put says what it replaced
+ * (`previous`, absent for a new object), so a failed write can be taken back (undo.ts).
+ */
+export type Change = { op: 'put'; rec: Rec; previous?: Previous } | { op: 'remove'; rec: Rec } | { op: 'restore' };
 
 export const refKey = (type: string, uuid: string) => `${type}/${uuid}`;
 const nameKey = (type: string, tenant: string, name: string) => `${type}\u0000${tenant}\u0000${name}`;
@@ -202,6 +211,7 @@ export class Store {
     const refs = this.refsOf(type, data);
     if (old && this.parent && !this.owned.has(old)) return this.replaceInherited(coll, old, data, refs, opts);
     if (old) {
+      const previous: Previous = { data: old.data, protected: old.protected };
       this.unindexName(old);
       // Only changed refs are unlinked/linked, so an update keeps the referrer's place in the
       // back-reference sets (the 403 "referred by" list stays in creation order).
@@ -213,7 +223,7 @@ export class Store {
       old.refs = refs;
       if (opts.protected !== undefined) old.protected = opts.protected;
       this.indexName(old);
-      this.emit({ op: 'put', rec: old });
+      this.emit({ op: 'put', rec: old, previous });
       return old;
     }
     const rec: Rec = { type, uuid, data, refs };
@@ -248,7 +258,7 @@ export class Store {
     if (old.data.name !== data.name) this.renameEpoch++;
     coll.set(old.uuid, rec);
     this.indexName(rec);
-    this.emit({ op: 'put', rec });
+    this.emit({ op: 'put', rec, previous: { data: old.data, protected: old.protected } });
     return rec;
   }
 
