@@ -352,15 +352,24 @@ describe('invalid JSON', () => {
   });
 });
 
-describe('501 for what the fake does not do', () => {
-  it('a path the spec does not cover → 501 naming method and path', async () => {
-    const res = await api.get('/api/nosuchtype');
-    expect(res.status).toBe(501);
-    expect(res.body).toEqual({ error: 'not implemented by the fake: GET /api/nosuchtype' });
-    const post = await api.post('/api/nosuchtype/x', {});
-    expect(post.status).toBe(501);
-    expect(post.body).toEqual({ error: 'not implemented by the fake: POST /api/nosuchtype/x' });
+describe('404 for a path of no known type', () => {
+  it('GET /api/abcd → 404 with a JSON error, as a controller answers (no 5xx for the SDKs to retry)', async () => {
+    for (const [method, path] of [
+      ['get', '/api/abcd'],
+      ['get', '/api/nosuchtype?name=x'],
+      ['post', '/api/nosuchtype/x'],
+      ['delete', '/api/abcd/abcd-1'],
+      ['get', '/api/pool/pool-1/nosuchsubresource'],
+    ] as const) {
+      const res = method === 'post' ? await api.post(path, {}) : await api[method === 'get' ? 'get' : 'del'](path);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({ error: `Not found: ${path.split('?')[0]}` });
+    }
   });
+});
+
+describe('501 for what the fake does not do', () => {
 
   it('a spec\'d but unmodelled sub-resource → 501 naming method and path', async () => {
     const p = await create('pool', { name: uniq('sub') });
