@@ -7,6 +7,7 @@ import { Catalog, loadDocument, type AviDocument } from './spec/catalog.js';
 import { Store } from './store/store.js';
 import { Persistence } from './store/persistence.js';
 import { ObjectService } from './avi/objects.js';
+import { createBehaviours } from './avi/types/index.js';
 import { randomIds, seededIds, type Ids } from './ids.js';
 import { loadScenario, resolveScenario, DEFAULT_SCENARIO, type Scenario } from './scenario.js';
 import { FrontDoor, type Credential } from './avi/sessions.js';
@@ -68,7 +69,7 @@ export class Engine {
     this.catalog = parts?.catalog ?? new Catalog(options.document ?? loadDocument());
     this.store = parts?.store ?? new Store(this.catalog);
     this.ids = parts?.ids ?? idsFor(options.seed);
-    this.objects = new ObjectService(this.catalog, this.store, this.ids);
+    this.objects = new ObjectService(this.catalog, this.store, this.ids, createBehaviours);
     if (options.stateFile && !parts) this.persistence = new Persistence(options.stateFile, this.store, options.compactAfterBytes);
     this.startedMicros = this.ids.nowMicros();
     this.leader = { changes: 0, sinceMicros: this.startedMicros };

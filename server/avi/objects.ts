@@ -13,7 +13,6 @@ import { validate } from './validate.js';
 import { checkIntroduced, isNewer, stripNewer, type Version } from './versions.js';
 import { applyPatch } from './patch.js';
 import type { Behaviours } from './behaviour.js';
-import { createBehaviours } from './types/index.js';
 
 export const ADMIN_TENANT = 'admin';
 export const ALL_TENANTS = '*';
@@ -45,12 +44,14 @@ export class ObjectService {
   /** per-type behaviour beyond storing (server/avi/types/) */
   readonly behaviours: Behaviours;
 
+  /** `behaviours` makes the per-type behaviour of this service (server/avi/types/index.ts). */
   constructor(
     readonly catalog: Catalog,
     readonly store: Store,
     readonly ids: Ids,
+    behaviours: (svc: ObjectService) => Behaviours = () => ({}),
   ) {
-    this.behaviours = createBehaviours(this);
+    this.behaviours = behaviours(this);
   }
 
   info(type: string): TypeInfo {
