@@ -105,15 +105,17 @@ describe('409 duplicate names', () => {
     const c3 = await create('cloud', { name: 'c3', vtype: 'CLOUD_NONE' });
     await create('vrfcontext', { name: 'shared-vrf', cloud_ref: c2.uuid });
     await create('vrfcontext', { name: 'shared-vrf', cloud_ref: c3.uuid });
-    // Default-Cloud already has `global`; c2 may have its own.
-    await create('vrfcontext', { name: 'global', cloud_ref: c2.uuid });
+    // Default-Cloud has its `global`, and c2 came with its own.
+    expect((await api.get(`/api/vrfcontext?name=global&cloud_ref.uuid=${c2.uuid}`)).body.count).toBe(1);
     const before = await count('vrfcontext');
     const res = await api.post('/api/vrfcontext', { name: 'shared-vrf', cloud_ref: '/api/cloud?name=c2' });
     expect(res.status).toBe(409);
     expect(res.body).toEqual({ error: 'VrfContext with this Name, Tenant ref and Cloud ref already exists.' });
-    const clash = await api.post('/api/vrfcontext', { name: 'global' });
-    expect(clash.status).toBe(409);
-    expect(clash.body).toEqual({ error: 'VrfContext with this Name, Tenant ref and Cloud ref already exists.' });
+    for (const cloud of [undefined, c2.uuid]) {
+      const clash = await api.post('/api/vrfcontext', cloud ? { name: 'global', cloud_ref: cloud } : { name: 'global' });
+      expect(clash.status).toBe(409);
+      expect(clash.body).toEqual({ error: 'VrfContext with this Name, Tenant ref and Cloud ref already exists.' });
+    }
     expect(await count('vrfcontext')).toBe(before);
   });
 

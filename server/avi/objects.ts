@@ -171,10 +171,30 @@ export class ObjectService {
     if (rec.protected) throw errors.systemDefault();
     const behaviour = this.behaviours[type];
     behaviour?.beforeRemove?.(rec, this, ctx);
-    const referrers = [...this.store.referrers(type, uuid)].filter((r) => r !== rec);
-    if (referrers.length) {
-      throw errors.referredBy(referrers.map((r) => `${this.info(r.type).model} ${this.nameOf(r)}`));
+    const dependents = behaviour?.dependents?.(rec, this) ?? [];
+    const going = new Set([rec, ...dependents]);
+    // every referrer of what goes, each once with the targets it refers to, in creation order
+    const referrers = new Map<Rec, Rec[]>();
+    for (const target of going) {
+      for (const r of this.store.referrers(target.type, target.uuid)) {
+        if (going.has(r)) continue;
+        const targets = referrers.get(r);
+        if (targets) targets.push(target);
+        else referrers.set(r, [target]);
+      }
     }
+    const blocking: Rec[] = [];
+    const releases: Array<() => void> = [];
+    for (const [r, targets] of referrers) {
+      const release = this.behaviours[r.type]?.releaseRefs?.(r, targets, this);
+      if (release) releases.push(release);
+      else blocking.push(r);
+    }
+    if (blocking.length) {
+      throw errors.referredBy(blocking.map((r) => `${this.info(r.type).model} ${this.nameOf(r)}`));
+    }
+    for (const release of releases) release();
+    for (const dep of dependents) this.store.remove(dep);
     this.store.remove(rec);
     behaviour?.afterRemove?.(rec, this, ctx);
   }

@@ -4,6 +4,7 @@
  */
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
+import { cloudBehaviour } from './cloud.js';
 import { poolBehaviour } from './pool.js';
 import { virtualserviceBehaviour } from './virtualservice.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
@@ -11,6 +12,7 @@ import { vsvipBehaviour } from './vsvip.js';
 
 export function createBehaviours(svc: ObjectService): Behaviours {
   return {
+    cloud: cloudBehaviour(),
     pool: poolBehaviour(svc),
     virtualservice: virtualserviceBehaviour(svc),
     vsvip: vsvipBehaviour(svc),

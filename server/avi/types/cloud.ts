@@ -1,0 +1,46 @@
+/**
+ * Cloud: what a controller makes with every cloud (contract §5, §13): its own `global` and
+ * `management` VRF contexts and its own `Default-Group` SE group, made in the cloud's tenant
+ * when the cloud is created, as system defaults (they cannot be deleted on their own). Deleting
+ * the cloud takes them along; it is refused while anything else refers to the cloud or to them
+ * (a network in the `global` VRF, a virtual service on `Default-Group`) [inferred].
+ */
+import type { TypeBehaviour } from '../behaviour.js';
+import type { ObjectService } from '../objects.js';
+import { type Data, type Rec, tenantOf } from '../../store/store.js';
+
+/** The objects every cloud has from its creation: type, name and the fields a controller sets. */
+export const CLOUD_DEFAULTS: ReadonlyArray<{ type: string; name: string; fields: Data }> = [
+  { type: 'vrfcontext', name: 'global', fields: { system_default: true } },
+  { type: 'vrfcontext', name: 'management', fields: { system_default: true } },
+  { type: 'serviceenginegroup', name: 'Default-Group', fields: {} },
+];
+
+/** The cloud's own object of `type` named `name` (in the cloud's tenant), if it exists. */
+export function cloudDefault(svc: ObjectService, cloud: Rec, type: string, name: string): Rec | undefined {
+  for (const rec of svc.store.byName(type, tenantOf(cloud.data) || 'admin', name)) {
+    if (rec.data.cloud_ref === cloud.uuid) return rec;
+  }
+  return undefined;
+}
+
+export function cloudBehaviour(): TypeBehaviour {
+  return {
+    afterWrite(rec, previous, svc) {
+      if (previous) return;
+      const ctx = { tenant: tenantOf(rec.data) || 'admin', base: '' };
+      for (const d of CLOUD_DEFAULTS) {
+        if (cloudDefault(svc, rec, d.type, d.name)) continue;
+        svc.create(d.type, { name: d.name, cloud_ref: rec.uuid, ...d.fields }, ctx, { protected: true });
+      }
+    },
+    dependents(rec, svc) {
+      const out: Rec[] = [];
+      for (const d of CLOUD_DEFAULTS) {
+        const dep = cloudDefault(svc, rec, d.type, d.name);
+        if (dep) out.push(dep);
+      }
+      return out;
+    },
+  };
+}
