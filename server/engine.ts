@@ -15,6 +15,7 @@ import { nanoid } from 'nanoid';
 import { nsxStateOf, type NsxOptions, type NsxState } from './nsxt/state.js';
 import { applyNsxScenario } from './nsxt/scenario.js';
 import { linkNsxt } from './nsxt/linked.js';
+import { placementOf } from './avi/placement.js';
 
 export interface EngineOptions {
   /** a built-in scenario's name (seeds/<name>.yaml) or a scenario file's path; fresh-controller by default */
@@ -192,6 +193,7 @@ export class Engine {
 
   /** Makes everything durable and releases the state file (graceful shutdown). */
   async close(): Promise<void> {
+    placementOf(this.objects).dispose(); // no SE deprovisioning fires after this
     await this.persistence?.close();
   }
 

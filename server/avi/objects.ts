@@ -199,6 +199,14 @@ export class ObjectService {
     behaviour?.afterRemove?.(rec, this, ctx);
   }
 
+  /**
+   * A change the controller makes to a stored object by itself (no client body, so nothing to
+   * clean, validate or resolve): `data` in the stored form, stamped and stored.
+   */
+  rewrite(rec: Rec, data: Data): Rec {
+    return this.store.put(rec.type, { ...data, uuid: rec.uuid, _last_modified: this.store.tick(this.ids.nowMicros()) });
+  }
+
   // ---- the shared write path -----------------------------------------------------------------
 
   private bodyObject(body: unknown): Data {

@@ -16,6 +16,14 @@ export const CLOUD_DEFAULTS: ReadonlyArray<{ type: string; name: string; fields:
   { type: 'serviceenginegroup', name: 'Default-Group', fields: {} },
 ];
 
+/**
+ * Does the controller deploy Service Engines on this cloud itself? Every cloud type but
+ * No-Orchestrator (`CLOUD_NONE`), whose SEs are deployed by hand.
+ */
+export function hasOrchestrator(cloud: Rec | undefined): boolean {
+  return cloud !== undefined && typeof cloud.data.vtype === 'string' && cloud.data.vtype !== 'CLOUD_NONE';
+}
+
 /** The cloud's own object of `type` named `name` (in the cloud's tenant), if it exists. */
 export function cloudDefault(svc: ObjectService, cloud: Rec, type: string, name: string): Rec | undefined {
   for (const rec of svc.store.byName(type, tenantOf(cloud.data) || 'admin', name)) {

@@ -6,6 +6,7 @@ import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
 import { cloudBehaviour } from './cloud.js';
 import { poolBehaviour } from './pool.js';
+import { serviceengineBehaviour } from './serviceengine.js';
 import { virtualserviceBehaviour } from './virtualservice.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
@@ -14,6 +15,7 @@ export function createBehaviours(svc: ObjectService): Behaviours {
   return {
     cloud: cloudBehaviour(),
     pool: poolBehaviour(svc),
+    serviceengine: serviceengineBehaviour(),
     virtualservice: virtualserviceBehaviour(svc),
     vsvip: vsvipBehaviour(svc),
     vrfcontext: vrfcontextBehaviour(),
