@@ -69,7 +69,9 @@ export class SeDeprovisioner {
     if (this.disposed || this.timers.has(seUuid)) return;
     const delay = this.delayOf(seUuid);
     if (delay === undefined) return;
-    const timer = setTimeout(() => this.expire(seUuid), delay * 60_000);
+    // neither the timer nor the process keeps a dropped engine (a deleted sandbox) alive
+    const self = new WeakRef(this);
+    const timer = setTimeout(() => self.deref()?.expire(seUuid), delay * 60_000);
     (timer as { unref?: () => void }).unref?.();
     this.timers.set(seUuid, timer);
   }
