@@ -153,6 +153,10 @@ describe('GET /policy/api/v1/search/query', () => {
     expect(plussed.status, plussed.text).toBe(200);
     expect(plussed.body.result_count).toBe(2);
     expect(plussed.body).toEqual(spaced.body);
+    // Python's urlencode (requests' params=): spaces as +, the rest percent-encoded
+    const python = new URLSearchParams({ query: 'resource_type:StaticRoutes AND tags.scope:k AND tags.tag:x' }).toString();
+    expect(python).toBe('query=resource_type%3AStaticRoutes+AND+tags.scope%3Ak+AND+tags.tag%3Ax');
+    expect((await search(python)).body).toEqual(spaced.body);
     // every parameter: included_fields, sort_by and sort_ascending read the same way
     const fields = await search('query=resource_type:StaticRoutes+AND+tags.tag:x&included_fields=id,+path&sort_by=id&sort_ascending=false');
     expect(fields.body.results).toEqual([
