@@ -7,8 +7,9 @@
  *
  *   npx tsx scripts/record-l4-session.ts        # then review and commit the file
  *
- * The session cleans up after itself (the Service Engine placed for its VIP included) and uses a
- * /24 of its own (10.199.77.0/24), so it can be replayed on a shared controller.
+ * The session cleans up after itself and uses a /24 of its own (10.199.77.0/24), so it can be
+ * replayed on a shared controller. Default-Cloud has no orchestrator: no Service Engine is
+ * deployed for the VIP (the virtual service reads as down), and nothing blocks the network's delete.
  */
 import path from 'node:path';
 import { startRecordProxy } from '../server/record/proxy.js';
@@ -61,9 +62,6 @@ try {
   await expect(204, avi.delete(`/api/virtualservice/${vs.uuid}`));
   await expect(204, avi.delete(`/api/vsvip/${vsvip.uuid}`));
   await expect(204, avi.delete(`/api/pool/${pool.uuid}`));
-  // the Service Engine placed for the VIP has a leg in the network: it goes first
-  const ses = await expect(200, avi.get(`/api/serviceengine?refers_to=network:${network.uuid}`));
-  for (const se of ses.results) await expect(204, avi.delete(`/api/serviceengine/${se.uuid}`));
   await expect(204, avi.delete(`/api/network/${network.uuid}`));
   await expect(404, avi.get(`/api/pool/${pool.uuid}`));
   await expect(200, avi.post('/logout'));

@@ -8,6 +8,7 @@ import { Store } from './store/store.js';
 import { Persistence } from './store/persistence.js';
 import { UndoLog } from './store/undo.js';
 import { ObjectService } from './avi/objects.js';
+import { createBehaviours } from './avi/types/index.js';
 import { randomIds, seededIds, type Ids } from './ids.js';
 import { loadScenario, resolveScenario, DEFAULT_SCENARIO, type Scenario } from './scenario.js';
 import { FrontDoor, type Credential } from './avi/sessions.js';
@@ -15,6 +16,7 @@ import { nanoid } from 'nanoid';
 import { nsxStateOf, type NsxOptions, type NsxState } from './nsxt/state.js';
 import { applyNsxScenario } from './nsxt/scenario.js';
 import { linkNsxt } from './nsxt/linked.js';
+import { placementOf } from './avi/placement.js';
 
 export interface EngineOptions {
   /** a built-in scenario's name (seeds/<name>.yaml) or a scenario file's path; fresh-controller by default */
@@ -69,7 +71,7 @@ export class Engine {
     this.catalog = parts?.catalog ?? new Catalog(options.document ?? loadDocument());
     this.store = parts?.store ?? new Store(this.catalog);
     this.ids = parts?.ids ?? idsFor(options.seed);
-    this.objects = new ObjectService(this.catalog, this.store, this.ids);
+    this.objects = new ObjectService(this.catalog, this.store, this.ids, createBehaviours);
     if (options.stateFile && !parts) this.persistence = new Persistence(options.stateFile, this.store, options.compactAfterBytes);
     this.startedMicros = this.ids.nowMicros();
     this.leader = { changes: 0, sinceMicros: this.startedMicros };
@@ -193,6 +195,7 @@ export class Engine {
 
   /** Makes everything durable and releases the state file (graceful shutdown). */
   async close(): Promise<void> {
+    placementOf(this.objects).dispose(); // no SE deprovisioning fires after this
     await this.persistence?.close();
   }
 

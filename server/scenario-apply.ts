@@ -4,6 +4,10 @@
  * retried after the others), the cluster object from `controller.cluster`, and the license tier
  * from `controller.license_tier`.
  *
+ * An object the controller made by itself before the scenario came to it (a cloud's `global` and
+ * `management` VRFs and `Default-Group`, made with the cloud) is the one the scenario describes
+ * when type, tenant, cloud and name match: the scenario's body updates it rather than clashing.
+ *
  * A failure names where the object was written and, when the controller's text does not, the
  * field at fault: `seeds/x.yaml: objects[3] pool 'web': field 'lb_algorithm': Invalid data: ...`.
  */
@@ -13,6 +17,7 @@ import { AviError } from './avi/errors.js';
 import { ADMIN_TENANT, type ObjectService } from './avi/objects.js';
 import { isObject } from './avi/shape-ops.js';
 import type { Shape } from './spec/catalog.js';
+import type { Data } from './store/store.js';
 import { ScenarioError, type ClusterFacts, type ScenarioObject } from './scenario-format.js';
 import type { Scenario } from './scenario.js';
 
@@ -28,7 +33,7 @@ export function applyScenarioObjects(scenario: Scenario, svc: ObjectService): vo
       throw located(o, 'the cluster is given twice, here and as controller.cluster: keep controller.cluster');
     }
   }
-  createObjects(scenario.objects, svc);
+  createObjects(scenario.objects, new Writer(svc));
   // after the objects: the cluster object lives in the admin tenant they create
   if (cluster) createCluster(scenario, cluster, svc);
   if (license_tier !== undefined) setLicenseTier(scenario, license_tier, svc);
@@ -58,7 +63,8 @@ export async function prepareScenarioObjects(scenario: Scenario, svc: ObjectServ
  * gets its whole body (a full PUT) once everything else exists. A ref that names nothing at all
  * fails there, with its field.
  */
-function createObjects(objects: ScenarioObject[], svc: ObjectService): void {
+function createObjects(objects: ScenarioObject[], writer: Writer): void {
+  const { svc } = writer;
   const deferred: Array<{ o: ScenarioObject; uuid: string }> = [];
   let pending = objects;
   while (pending.length) {
@@ -69,14 +75,14 @@ function createObjects(objects: ScenarioObject[], svc: ObjectService): void {
         continue;
       }
       try {
-        svc.create(o.type, o.body, CTX, { protected: o.system });
+        writer.write(o, o.body);
       } catch (e) {
         if (!isRefNotFound(e)) throw locatedError(o, e, svc);
         retry.push(o);
       }
     }
     if (retry.length === pending.length) {
-      const broken = breakCycle(retry, svc);
+      const broken = breakCycle(retry, writer);
       deferred.push(broken);
       pending = retry.filter((o) => o !== broken.o);
     } else pending = retry;
@@ -100,16 +106,17 @@ function waitsForDefaultCloud(o: ScenarioObject, pending: ScenarioObject[], svc:
 }
 
 /** The first stuck object that can be created without its unresolved refs (else the first one's error). */
-function breakCycle(stuck: ScenarioObject[], svc: ObjectService): { o: ScenarioObject; uuid: string } {
+function breakCycle(stuck: ScenarioObject[], writer: Writer): { o: ScenarioObject; uuid: string } {
+  const { svc } = writer;
   for (const o of stuck) {
     if (waitsForDefaultCloud(o, stuck, svc)) continue;
-    const uuid = createWithoutMissingRefs(o, svc);
+    const uuid = createWithoutMissingRefs(o, writer);
     if (uuid) return { o, uuid };
   }
   const first = stuck[0]!;
   let error: unknown = new Error('refers to objects that refer back to it');
   try {
-    svc.create(first.type, first.body, CTX, { protected: first.system });
+    writer.write(first, first.body);
   } catch (e) {
     error = e;
   }
@@ -120,17 +127,72 @@ function breakCycle(stuck: ScenarioObject[], svc: ObjectService): { o: ScenarioO
  * Creates the object without the top-level fields whose refs do not resolve yet; its uuid, or
  * undefined when it cannot be (its cloud or tenant is missing, or a dropped field is required).
  */
-function createWithoutMissingRefs(o: ScenarioObject, svc: ObjectService): string | undefined {
+function createWithoutMissingRefs(o: ScenarioObject, writer: Writer): string | undefined {
+  const { svc } = writer;
   const body = { ...o.body };
   for (;;) {
     try {
-      return svc.create(o.type, body, CTX, { protected: o.system }).uuid;
+      return writer.write(o, body);
     } catch (e) {
       const field = isRefNotFound(e) ? unresolvedRef(svc, { ...o, body }) : undefined;
       const top = field?.split(/[.[]/)[0];
       if (!top || !(top in body) || top === 'cloud_ref' || top === 'tenant_ref') return undefined;
       delete body[top];
     }
+  }
+}
+
+/**
+ * Writes scenario objects: a create, or a full PUT of the object the controller made by itself
+ * under the same type, tenant, cloud and name (one the scenario has not written yet; a second
+ * object of the scenario with the same identity is created, and clashes as a second POST would).
+ */
+class Writer {
+  /** uuids of the objects the scenario wrote */
+  private readonly written = new Set<string>();
+
+  constructor(readonly svc: ObjectService) {}
+
+  /** The object's uuid once written. */
+  write(o: ScenarioObject, body: Data): string {
+    const made = this.madeByController(o, body);
+    let uuid: string;
+    if (!made) uuid = this.svc.create(o.type, body, CTX, { protected: o.system }).uuid;
+    else if (typeof body.uuid === 'string' && body.uuid !== made.uuid) uuid = this.takeUuid(o, body, made);
+    else uuid = this.svc.replace(o.type, made.uuid, body, CTX).uuid;
+    this.written.add(uuid);
+    return uuid;
+  }
+
+  private madeByController(o: ScenarioObject, body: Data) {
+    if (typeof body.name !== 'string') return undefined;
+    const info = this.svc.info(o.type);
+    const tenantRef = typeof body.tenant_ref === 'string' ? body.tenant_ref : undefined;
+    const tenant = tenantRef ? this.svc.tryResolve('tenant', tenantRef, { tenant: ADMIN_TENANT }) : ADMIN_TENANT;
+    if (tenant === undefined) return undefined;
+    let cloud: string | undefined;
+    if (info.cloudScoped) {
+      cloud = typeof body.cloud_ref === 'string' ? this.svc.tryResolve('cloud', body.cloud_ref, { tenant }) : this.svc.defaultCloud();
+      if (cloud === undefined) return undefined;
+    }
+    for (const rec of this.svc.store.byName(o.type, info.tenantScoped ? tenant : '', body.name)) {
+      if (this.written.has(rec.uuid) || (info.cloudScoped && rec.data.cloud_ref !== cloud)) continue;
+      return rec;
+    }
+    return undefined;
+  }
+
+  /**
+   * The scenario fixes the uuid of an object the controller made: made again under that uuid,
+   * which only works before anything refers to it.
+   */
+  private takeUuid(o: ScenarioObject, body: Data, made: { type: string; uuid: string }): string {
+    if ([...this.svc.store.referrers(made.type, made.uuid)].length > 0) {
+      throw located(o, `uuid '${String(body.uuid)}': the controller made this object already (uuid '${made.uuid}') and others refer to it; give the uuid before what refers to it`);
+    }
+    const rec = this.svc.store.get(made.type, made.uuid)!;
+    this.svc.store.remove(rec);
+    return this.svc.create(o.type, body, CTX, { protected: o.system || rec.protected }).uuid;
   }
 }
 

@@ -10,7 +10,7 @@
  *   objects:
  *     - network: { name: vip-net, configured_subnets: [...] }
  *
- * `extends`: the base's objects come first; an object here with the same type, tenant and name
+ * `extends`: the base's objects come first; an object here with the same type, tenant, cloud and name
  * (uuid for objects without a name, like the singletons) replaces the base's in its place, so the
  * base's refs by name still resolve; controller facts and `nsxt` are merged key by key, this file
  * winning; faults and exchanges are the base's followed by this file's.
@@ -203,12 +203,19 @@ function overlay(base: ScenarioObject[], mine: ScenarioObject[]): ScenarioObject
   return out;
 }
 
-/** type + tenant + name (or uuid for unnamed objects such as the singletons); undefined: no identity. */
+/**
+ * type + tenant + cloud + name (or uuid for unnamed objects such as the singletons); undefined:
+ * no identity. The cloud counts because names are unique per cloud: each cloud has its own
+ * `global` VRF and `Default-Group` (no `cloud_ref` means Default-Cloud, as when created).
+ */
 function identity(o: ScenarioObject): string | undefined {
   const b = o.body;
-  const ref = typeof b.tenant_ref === 'string' ? parseRefInput(b.tenant_ref) : undefined;
-  const tenant = ref ? (ref.name ?? ref.uuid ?? '') : 'admin';
-  if (typeof b.name === 'string') return `${o.type}\u0000${tenant}\u0000name\u0000${b.name}`;
-  if (typeof b.uuid === 'string') return `${o.type}\u0000${tenant}\u0000uuid\u0000${b.uuid}`;
+  const name = (v: unknown, fallback: string) => {
+    const ref = typeof v === 'string' ? parseRefInput(v) : undefined;
+    return ref ? (ref.name ?? ref.uuid ?? '') : fallback;
+  };
+  const scope = `${o.type}\u0000${name(b.tenant_ref, 'admin')}\u0000${name(b.cloud_ref, 'Default-Cloud')}`;
+  if (typeof b.name === 'string') return `${scope}\u0000name\u0000${b.name}`;
+  if (typeof b.uuid === 'string') return `${scope}\u0000uuid\u0000${b.uuid}`;
   return undefined;
 }

@@ -111,15 +111,17 @@ describe('409 duplicate names', () => {
     const c3 = await create('cloud', { name: 'c3', vtype: 'CLOUD_NONE' });
     await create('vrfcontext', { name: 'shared-vrf', cloud_ref: c2.uuid });
     await create('vrfcontext', { name: 'shared-vrf', cloud_ref: c3.uuid });
-    // Default-Cloud already has `global`; c2 may have its own.
-    await create('vrfcontext', { name: 'global', cloud_ref: c2.uuid });
+    // Default-Cloud has its `global`, and c2 came with its own.
+    expect((await api.get(`/api/vrfcontext?name=global&cloud_ref.uuid=${c2.uuid}`)).body.count).toBe(1);
     const before = await count('vrfcontext');
     const res = await api.post('/api/vrfcontext', { name: 'shared-vrf', cloud_ref: '/api/cloud?name=c2' });
     expect(res.status).toBe(409);
     expect(res.body).toEqual({ error: 'VrfContext with this Name, Tenant ref and Cloud ref already exists.' });
-    const clash = await api.post('/api/vrfcontext', { name: 'global' });
-    expect(clash.status).toBe(409);
-    expect(clash.body).toEqual({ error: 'VrfContext with this Name, Tenant ref and Cloud ref already exists.' });
+    for (const cloud of [undefined, c2.uuid]) {
+      const clash = await api.post('/api/vrfcontext', cloud ? { name: 'global', cloud_ref: cloud } : { name: 'global' });
+      expect(clash.status).toBe(409);
+      expect(clash.body).toEqual({ error: 'VrfContext with this Name, Tenant ref and Cloud ref already exists.' });
+    }
     expect(await count('vrfcontext')).toBe(before);
   });
 
@@ -358,15 +360,24 @@ describe('invalid JSON', () => {
   });
 });
 
-describe('501 for what the fake does not do', () => {
-  it('a path the spec does not cover → 501 naming method and path', async () => {
-    const res = await api.get('/api/nosuchtype');
-    expect(res.status).toBe(501);
-    expect(res.body).toEqual({ error: 'not implemented by the fake: GET /api/nosuchtype' });
-    const post = await api.post('/api/nosuchtype/x', {});
-    expect(post.status).toBe(501);
-    expect(post.body).toEqual({ error: 'not implemented by the fake: POST /api/nosuchtype/x' });
+describe('404 for a path of no known type', () => {
+  it('GET /api/abcd → 404 with a JSON error, as a controller answers (no 5xx for the SDKs to retry)', async () => {
+    for (const [method, path] of [
+      ['get', '/api/abcd'],
+      ['get', '/api/nosuchtype?name=x'],
+      ['post', '/api/nosuchtype/x'],
+      ['delete', '/api/abcd/abcd-1'],
+      ['get', '/api/pool/pool-1/nosuchsubresource'],
+    ] as const) {
+      const res = method === 'post' ? await api.post(path, {}) : await api[method === 'get' ? 'get' : 'del'](path);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({ error: `Not found: ${path.split('?')[0]}` });
+    }
   });
+});
+
+describe('501 for what the fake does not do', () => {
 
   it('a spec\'d but unmodelled sub-resource → 501 naming method and path', async () => {
     const p = await create('pool', { name: uniq('sub') });

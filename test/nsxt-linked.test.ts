@@ -239,6 +239,12 @@ describe('NSX-T linked behaviour: a VIP /32 route per VS on the Tier-1', () => {
       tier1_lr: `/infra/tier-1s/${T1}`,
       vip: [{ vip_id: '0', auto_allocate_ip: true, ipam_network_subnet: { network_ref: `/api/network/${defaultNet.uuid}` } }],
     });
+    // No-Orchestrator: the SE was deployed by hand, with a leg in the network
+    await post('serviceengine', {
+      name: 'hand-deployed-se',
+      se_group_ref: '/api/serviceenginegroup/?name=Default-Group',
+      data_vnics: [{ if_name: 'eth1', mac_address: '00:50:56:aa:bb:01', network_ref: `/api/network/${defaultNet.uuid}`, vnic_networks: [{ ip: { ip_addr: v4('10.20.0.250'), mask: 24 }, mode: 'STATIC' }] }],
+    });
     const vs = await post('virtualservice', { name: 'plain-vs', vsvip_ref: `/api/vsvip/${vsvip.uuid}`, services: [{ port: 80 }] });
     expect(vs.cloud_type).toBe('CLOUD_NONE');
     expect((await vsSes(vs)).length).toBe(1);

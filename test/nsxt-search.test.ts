@@ -101,11 +101,13 @@ describe('matching', () => {
     expect(m('nothing-here')).toBe(false);
   });
 
-  it('query values are percent-decoded, + stays a +', () => {
+  it('query values are decoded as a Java server does: + is a space, %2B a plus', () => {
     expect(queryParam('query=resource_type:StaticRoutes%20AND%20tags.scope:vsphere.k8s.io%5C%2Fcluster-name', 'query')).toBe(
       'resource_type:StaticRoutes AND tags.scope:vsphere.k8s.io\\/cluster-name',
     );
-    expect(queryParam('query=a+b', 'query')).toBe('a+b');
+    expect(queryParam('query=a+b', 'query')).toBe('a b');
+    expect(queryParam('query=a%2Bb', 'query')).toBe('a+b');
+    expect(queryParam('sort+by=x&included_fields=id,+path', 'sort by')).toBe('x');
     expect(queryParam('x=1&query=100%', 'query')).toBe('100%');
     expect(queryParam('x=1', 'query')).toBeUndefined();
   });
@@ -143,6 +145,44 @@ describe('GET /policy/api/v1/search/query', () => {
     expect((await search(`query=${encodeURIComponent('resource_type:Tier1')}`)).body.result_count).toBe(2);
     expect((await search(`query=parent_path:%5C%2Finfra%5C%2Ftier-1s%5C%2Fb`)).body.result_count).toBe(2);
     expect((await search(`query=resource_type:StaticRoutes%20AND%20NOT%20parent_path:%22/infra/tier-1s/b%22`)).body.result_count).toBe(1);
+  });
+
+  it('+ in the query string is a space (Python\'s and older Go clients): the same hits as %20', async () => {
+    const spaced = await search('query=resource_type:StaticRoutes%20AND%20tags.tag:x');
+    const plussed = await search('query=resource_type:StaticRoutes+AND+tags.tag:x');
+    expect(plussed.status, plussed.text).toBe(200);
+    expect(plussed.body.result_count).toBe(2);
+    expect(plussed.body).toEqual(spaced.body);
+    // Python's urlencode (requests' params=): spaces as +, the rest percent-encoded
+    const python = new URLSearchParams({ query: 'resource_type:StaticRoutes AND tags.scope:k AND tags.tag:x' }).toString();
+    expect(python).toBe('query=resource_type%3AStaticRoutes+AND+tags.scope%3Ak+AND+tags.tag%3Ax');
+    expect((await search(python)).body).toEqual(spaced.body);
+    // every parameter: included_fields, sort_by and sort_ascending read the same way
+    const fields = await search('query=resource_type:StaticRoutes+AND+tags.tag:x&included_fields=id,+path&sort_by=id&sort_ascending=false');
+    expect(fields.body.results).toEqual([
+      { id: 'r2', path: '/infra/tier-1s/b/static-routes/r2' },
+      { id: 'r1', path: '/infra/tier-1s/a/static-routes/r1' },
+    ]);
+  });
+
+  it('a + in a path segment stays a + (ids); in a query value it must come as %2B', async () => {
+    const patched = await request(app)
+      .patch('/policy/api/v1/infra/tier-1s/a/static-routes/r+plus')
+      .set('Authorization', auth)
+      .send({ network: '10.0.9.0/24', next_hops: [{ ip_address: '10.0.0.9' }] });
+    expect(patched.status, patched.text).toBe(200);
+    const got = await request(app).get('/policy/api/v1/infra/tier-1s/a/static-routes/r+plus').set('Authorization', auth);
+    expect(got.status, got.text).toBe(200);
+    expect(got.body.id).toBe('r+plus');
+    expect((await search('query=id:r%2Bplus')).body.results.map((r: { id: string }) => r.id)).toEqual(['r+plus']);
+    const realized = await request(app)
+      .get('/policy/api/v1/infra/realized-state/realized-entities?intent_path=/infra/tier-1s/a/static-routes/r%2Bplus')
+      .set('Authorization', auth);
+    expect(realized.status, realized.text).toBe(200);
+    expect(realized.body.results[0].intent_paths).toEqual(['/infra/tier-1s/a/static-routes/r+plus']);
+    expect(realized.body.results[0].state).toBe('REALIZED');
+    const del = await request(app).delete('/policy/api/v1/infra/tier-1s/a/static-routes/r+plus').set('Authorization', auth);
+    expect(del.status).toBe(200);
   });
 
   it('hits without tags still carry tags: []', async () => {

@@ -62,7 +62,10 @@ describe('Pool fill-ins', () => {
 
   it('takes the global VRF of its own cloud', async () => {
     const cloud = await post('cloud', { name: uniq('cloud'), vtype: 'CLOUD_NONE' });
-    const vrf = await post('vrfcontext', { name: 'global', cloud_ref: `/api/cloud/${cloud.uuid}` });
+    // the cloud came with its own `global` VRF
+    const vrfs = await api.get(`/api/vrfcontext?name=global&cloud_ref.uuid=${cloud.uuid}`);
+    expect(vrfs.body.count).toBe(1);
+    const vrf = vrfs.body.results[0];
     const pool = await post('pool', { name: uniq('pool'), cloud_ref: `/api/cloud/${cloud.uuid}` });
     expect(uuidOf(pool.vrf_ref)).toBe(vrf.uuid);
   });

@@ -115,8 +115,8 @@ describe('filters, projection and sorting', () => {
 
   beforeAll(async () => {
     api = client(await startSim());
+    // c2 comes with its own `global` VRF
     c2 = await create(api, 'cloud', { name: 'c2', vtype: 'CLOUD_NONE' });
-    await create(api, 'vrfcontext', { name: 'global', cloud_ref: c2.uuid });
     hm = await create(api, 'healthmonitor', { name: 'hm-web', type: 'HEALTH_MONITOR_HTTP' });
     const specs: Array<[string, Data]> = [
       ['web-b', { created_by: 'ako-c1', markers: [{ key: 'clustername', values: ['c1'] }], health_monitor_refs: [hm.uuid] }],

@@ -249,10 +249,10 @@ describe('cloud-scoped name lookup', () => {
     const cloud = await api.post('/api/cloud', { name: 'c2', vtype: 'CLOUD_NONE' });
     expect(cloud.status).toBe(201);
     c2 = cloud.body;
-    const vrf = await api.post('/api/vrfcontext', { name: 'global', cloud_ref: '/api/cloud/?name=c2' });
-    expect(vrf.status, JSON.stringify(vrf.body)).toBe(201);
-    c2Global = vrf.body;
+    // c2 comes with its own `global` VRF
     const globals = await api.get('/api/vrfcontext?name=global');
+    c2Global = globals.body.results.find((v: Data) => uuidOf(v.cloud_ref) === c2.uuid);
+    expect(c2Global).toBeDefined();
     expect(globals.body.count).toBe(2);
     defaultGlobal = globals.body.results.find((v: Data) => uuidOf(v.cloud_ref) === defaultCloud.uuid);
     expect(defaultGlobal).toBeDefined();

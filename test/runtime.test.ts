@@ -4,12 +4,17 @@
  * network, placement released on delete/disable; VS / pool / SE group runtime, the VS inventory
  * and join_subresources=runtime, with oper_status following the configuration.
  * VsVips get static addresses here: a VIP counts when its vip has an `ip_address`.
+ * Default-Cloud is on vCenter here (test/fixtures/scenarios/vcenter-cloud.yaml): a cloud with an
+ * orchestrator, where the controller deploys SEs itself (No-Orchestrator clouds: lifecycle.test.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { client, startSim, uuidOf, type Sim } from './helpers.js';
+import { client, startSim as startAnySim, uuidOf, type Sim, type SimOptions } from './helpers.js';
+
+const ORCHESTRATED = path.join(import.meta.dirname, 'fixtures', 'scenarios', 'vcenter-cloud.yaml');
+const startSim = (options: SimOptions = {}) => startAnySim({ scenario: ORCHESTRATED, ...options });
 
 type Data = Record<string, any>;
 
@@ -114,7 +119,7 @@ describe('Service Engine placement', () => {
     expect(segRt.body.se_list[0].vs_refs.map(uuidOf)).toEqual([made[0]!.uuid, made[1]!.uuid]);
   });
 
-  it('reuses a freed slot after a delete and keeps SE objects (idle SEs stay)', async () => {
+  it('reuses a freed slot after a delete and keeps SE objects (idle SEs stay for se_deprovision_delay)', async () => {
     const net = await dataNetwork();
     const seg = await post('serviceenginegroup', { name: uniq('seg'), max_vs_per_se: 1 });
     const segRef = `/api/serviceenginegroup/${seg.uuid}`;

@@ -99,8 +99,11 @@ describe('VirtualService fill-ins', () => {
 
   it('takes the VRF, SE group and cloud_type of the VS\'s own cloud', async () => {
     const cloud = await post('cloud', { name: uniq('cloud'), vtype: 'CLOUD_LINUXSERVER' });
-    const vrf = await post('vrfcontext', { name: 'global', cloud_ref: `/api/cloud/${cloud.uuid}` });
-    const seg = await post('serviceenginegroup', { name: 'Default-Group', cloud_ref: `/api/cloud/${cloud.uuid}` });
+    // the cloud came with its own `global` VRF and `Default-Group`
+    const vrf = (await api.get(`/api/vrfcontext?name=global&cloud_ref.uuid=${cloud.uuid}`)).body.results[0];
+    const seg = (await api.get(`/api/serviceenginegroup?name=Default-Group&cloud_ref.uuid=${cloud.uuid}`)).body.results[0];
+    expect(uuidOf(vrf.cloud_ref)).toBe(cloud.uuid);
+    expect(uuidOf(seg.cloud_ref)).toBe(cloud.uuid);
     const vs = await post('virtualservice', { name: uniq('vs'), cloud_ref: `/api/cloud/${cloud.uuid}`, services: [{ port: 80 }] });
     expect(vs.cloud_type).toBe('CLOUD_LINUXSERVER');
     expect(uuidOf(vs.vrf_context_ref)).toBe(vrf.uuid);

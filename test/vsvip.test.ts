@@ -52,7 +52,8 @@ async function sim(options = {}): Promise<{ s: Sim; c: Client }> {
 
 describe('VIP allocation from a network (contract §9)', () => {
   it('never hands out an address a Service Engine holds in a shared VIP-and-SE range', async () => {
-    const { c } = await sim();
+    // Default-Cloud on vCenter: the controller deploys the SE and gives it its address
+    const { c } = await sim({ scenario: path.join(import.meta.dirname, 'fixtures', 'scenarios', 'vcenter-cloud.yaml') });
     // Three addresses shared by VIPs and SEs (the default range type).
     await network(c, 'shared-net', ['10.9.0.0', 24], [['10.9.0.10', '10.9.0.12']]);
     const first = await postVsVip(c, 'vip-a', autoVip('shared-net'));

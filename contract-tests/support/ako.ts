@@ -1,9 +1,10 @@
 /**
  * An AKO-like client against a controller set up the way an admin prepares one for AKO
  * (contract §2, §4, §11; the shared-SE-group TKG environment of the field notes): a VIP network
- * with a static range, a node network and an SE group in Default-Cloud. The suite creates them
- * over the API (named after the run, deleted when the file ends), so any target that can create
- * them will do.
+ * with a static range, a node network and an SE group in Default-Cloud, and a Service Engine in
+ * that group (Default-Cloud has no orchestrator: the controller deploys no SE there, the admin
+ * deploys one by hand). The suite creates them over the API (named after the run, deleted when
+ * the file ends), so any target that can create them will do.
  */
 import type { Target } from './target.js';
 import type { ApiClient, ApiResponse } from './wire.js';
@@ -72,6 +73,20 @@ export async function akoEnv(target: Target): Promise<AkoEnv> {
     'node network',
   );
   ok(await admin.post('/api/serviceenginegroup', { name: env.seGroup, cloud_ref: '/api/cloud/?name=Default-Cloud' }), 'SE group');
+  ok(
+    await admin.post('/api/serviceengine', {
+      name: `${p}se-1`,
+      cloud_ref: '/api/cloud/?name=Default-Cloud',
+      se_group_ref: `/api/serviceenginegroup/?name=${env.seGroup}`,
+      data_vnics: [{
+        if_name: 'eth1',
+        mac_address: '00:50:56:a1:12:fe',
+        network_ref: `/api/network/?name=${env.vipNetwork}`,
+        vnic_networks: [{ ip: { ip_addr: v4('10.112.1.254'), mask: 24 }, mode: 'STATIC' }],
+      }],
+    }),
+    'Service Engine',
+  );
   return env;
 }
 

@@ -51,6 +51,17 @@ export interface TypeBehaviour {
   afterWrite?(rec: Rec, previous: Data | undefined, svc: ObjectService, ctx: Ctx): void;
   /** Before a delete is checked and done; throw to refuse it. */
   beforeRemove?(rec: Rec, svc: ObjectService, ctx: Ctx): void;
+  /**
+   * Objects that go with this one when it is deleted (a cloud's own VRFs and SE group): their
+   * referrers count as the object's own, and they are removed first, protected or not.
+   */
+  dependents?(rec: Rec, svc: ObjectService): Rec[];
+  /**
+   * Asked of a referrer of this type when objects it refers to are deleted: the change that lets
+   * go of its refs to them (run only once the delete goes ahead), or undefined when the refs
+   * block the delete (the 403 "referred by"). An SE's data NICs let go of their networks.
+   */
+  releaseRefs?(referrer: Rec, targets: Rec[], svc: ObjectService): (() => void) | undefined;
   afterRemove?(rec: Rec, svc: ObjectService, ctx: Ctx): void;
   /**
    * Derived read-only fields (back-references such as `vs_refs`): add top-level fields to `out`,

@@ -51,6 +51,8 @@ export const errors = {
   invalidCredentials: () => new AviError(401, 'Invalid credentials'),
   notAuthenticated: () => new AviError(401, 'Authentication credentials were not provided.'),
   csrf: () => new AviError(401, 'CSRF token missing or incorrect.', {}, true),
+  /** [text inferred] a path of no known type or operation: 404, as a controller answers */
+  unknownPath: (path: string) => new AviError(404, `Not found: ${path}`),
   notImplemented: (method: string, path: string) =>
     new AviError(501, `not implemented by the fake: ${method} ${path}`),
   methodNotAllowed: (method: string) => new AviError(405, `Method "${method}" not allowed.`),

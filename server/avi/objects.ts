@@ -13,7 +13,6 @@ import { validate } from './validate.js';
 import { checkIntroduced, isNewer, stripNewer, type Version } from './versions.js';
 import { applyPatch } from './patch.js';
 import type { Behaviours } from './behaviour.js';
-import { createBehaviours } from './types/index.js';
 
 export const ADMIN_TENANT = 'admin';
 export const ALL_TENANTS = '*';
@@ -63,12 +62,14 @@ export class ObjectService {
   /** per-type behaviour beyond storing (server/avi/types/) */
   readonly behaviours: Behaviours;
 
+  /** `behaviours` makes the per-type behaviour of this service (server/avi/types/index.ts). */
   constructor(
     readonly catalog: Catalog,
     readonly store: Store,
     readonly ids: Ids,
+    behaviours: (svc: ObjectService) => Behaviours = () => ({}),
   ) {
-    this.behaviours = createBehaviours(this);
+    this.behaviours = behaviours(this);
   }
 
   info(type: string): TypeInfo {
@@ -188,12 +189,40 @@ export class ObjectService {
     if (rec.protected) throw errors.systemDefault();
     const behaviour = this.behaviours[type];
     behaviour?.beforeRemove?.(rec, this, ctx);
-    const referrers = [...this.store.referrers(type, uuid)].filter((r) => r !== rec);
-    if (referrers.length) {
-      throw errors.referredBy(referrers.map((r) => `${this.info(r.type).model} ${this.nameOf(r)}`));
+    const dependents = behaviour?.dependents?.(rec, this) ?? [];
+    const going = new Set([rec, ...dependents]);
+    // every referrer of what goes, each once with the targets it refers to, in creation order
+    const referrers = new Map<Rec, Rec[]>();
+    for (const target of going) {
+      for (const r of this.store.referrers(target.type, target.uuid)) {
+        if (going.has(r)) continue;
+        const targets = referrers.get(r);
+        if (targets) targets.push(target);
+        else referrers.set(r, [target]);
+      }
     }
+    const blocking: Rec[] = [];
+    const releases: Array<() => void> = [];
+    for (const [r, targets] of referrers) {
+      const release = this.behaviours[r.type]?.releaseRefs?.(r, targets, this);
+      if (release) releases.push(release);
+      else blocking.push(r);
+    }
+    if (blocking.length) {
+      throw errors.referredBy(blocking.map((r) => `${this.info(r.type).model} ${this.nameOf(r)}`));
+    }
+    for (const release of releases) release();
+    for (const dep of dependents) this.store.remove(dep);
     this.store.remove(rec);
     behaviour?.afterRemove?.(rec, this, ctx);
+  }
+
+  /**
+   * A change the controller makes to a stored object by itself (no client body, so nothing to
+   * clean, validate or resolve): `data` in the stored form, stamped and stored.
+   */
+  rewrite(rec: Rec, data: Data): Rec {
+    return this.store.put(rec.type, { ...data, uuid: rec.uuid, _last_modified: this.store.tick(this.ids.nowMicros()) });
   }
 
   // ---- the shared write path -----------------------------------------------------------------

@@ -2,14 +2,21 @@
  * Where virtual services run, and the runtime state that follows from the configuration.
  *
  * Placement: an enabled virtual service with a VsVip is placed on `min_scaleout_per_vs` Service
- * Engines of its SE group, reusing an SE that hosts fewer than `max_vs_per_se` virtual services
- * and creating a new `serviceengine` object (named `<se_name_prefix>-se-<5 letters>`, with a data
- * NIC on the VIP's network) only when none has room, up to the group's `max_se`. PACKED groups
- * (the default) fill the oldest SE first; DISTRIBUTED ones spread over new SEs up to `max_se`.
- * The assignment lives in memory and is sticky (a VS stays on its SEs across writes, as on a
- * controller); it is derived again from the stored objects (creation order) after a restore, and
- * released when the VS is removed, disabled or loses its VsVip. SE objects stay, like a
- * controller's idle SEs.
+ * Engines of its SE group, reusing an SE that hosts fewer than `max_vs_per_se` virtual services.
+ * PACKED groups (the default) fill the oldest SE first; DISTRIBUTED ones spread over new SEs up
+ * to `max_se`. The assignment lives in memory and is sticky (a VS stays on its SEs across
+ * writes, as on a controller); it is derived again from the stored objects (creation order) after
+ * a restore, and released when the VS is removed, disabled or loses its VsVip.
+ *
+ * Where SEs come from depends on the cloud of the SE group:
+ * - with an orchestrator (vCenter, NSX-T, ...), the controller deploys them: when none has room
+ *   it creates a `serviceengine` (`controller_created`, named `<se_name_prefix>-se-<5 letters>`,
+ *   with a data NIC on the VIP's network) up to the group's `max_se`, and gives a reused SE a data
+ *   NIC on a new VIP network. An SE left hosting nothing is deleted after the group's
+ *   `se_deprovision_delay` (types/serviceengine.ts).
+ * - No-Orchestrator (`CLOUD_NONE`): SEs are deployed by hand (a scenario's or a client's
+ *   `serviceengine` objects in the group); placement uses those as they are and never creates,
+ *   changes or deletes one. Without any, the VS is down: "No Service Engine available".
  *
  * Runtime: `oper_status` of virtual services, pools and SE groups computed from what is stored
  * (no health monitoring is simulated: an enabled server counts as up). Reason texts are
@@ -21,6 +28,8 @@ import { tenantOf } from '../store/store.js';
 import type { Ctx, ObjectService } from './objects.js';
 import { isObject } from './shape-ops.js';
 import { MAX_NAME_LENGTH } from '../spec/catalog.js';
+import { hasOrchestrator } from './types/cloud.js';
+import { SeDeprovisioner } from './types/serviceengine.js';
 
 const ADMIN = 'admin';
 const DEFAULT_MAX_VS_PER_SE = 10;
@@ -100,13 +109,17 @@ export class Placement {
   /** SE uuid → the virtual services it hosts */
   private readonly hosted = new Map<string, Set<string>>();
   private built = false;
+  private readonly deprovisioner: SeDeprovisioner;
 
   constructor(private readonly svc: ObjectService) {
+    this.deprovisioner = new SeDeprovisioner(svc, (se) => this.vsesOn(se).length > 0);
     svc.store.subscribe((change) => {
       if (change.op === 'restore') {
         this.assigned.clear();
         this.hosted.clear();
         this.built = false;
+        this.deprovisioner.reset();
+        this.buildSoon();
       } else if (change.op === 'remove') {
         if (change.rec.type === 'virtualservice') this.set(change.rec.uuid, []);
         else if (change.rec.type === 'serviceengine') {
@@ -114,9 +127,29 @@ export class Placement {
             this.set(vs, (this.assigned.get(vs) ?? []).filter((se) => se !== change.rec.uuid));
           }
           this.hosted.delete(change.rec.uuid);
+          this.deprovisioner.busy(change.rec.uuid);
         }
+      } else if (change.rec.type === 'serviceengine' && this.built && !this.hosted.get(change.rec.uuid)?.size) {
+        // an SE written while it hosts nothing (made by a client, or just deployed)
+        this.deprovisioner.idle(change.rec.uuid);
       }
     });
+    this.buildSoon();
+  }
+
+  /**
+   * Idle SEs have a deletion pending from the start, so the placement of stored SEs is derived
+   * once the store is complete (a sandbox's fork, a restored state file), not on first use.
+   */
+  private buildSoon(): void {
+    queueMicrotask(() => {
+      if (!this.built && this.svc.store.collection('serviceengine').size > 0) this.ensureBuilt();
+    });
+  }
+
+  /** No deletion fires any more (the engine is closing). */
+  dispose(): void {
+    this.deprovisioner.dispose();
   }
 
   /** The SEs hosting a virtual service (a VH child runs on its parent's). */
@@ -153,13 +186,16 @@ export class Placement {
     this.assign(vs, true);
   }
 
-  private assign(vs: Rec, create: boolean): void {
+  private assign(vs: Rec, deploy: boolean): void {
     const want = this.wants(vs);
     if (!want) {
       this.set(vs.uuid, []);
       return;
     }
     const { group, count } = want;
+    // SEs are deployed (and given NICs) by the controller only where it has an orchestrator
+    const cloud = typeof group.data.cloud_ref === 'string' ? this.svc.store.get('cloud', group.data.cloud_ref) : undefined;
+    const create = deploy && hasOrchestrator(cloud);
     const maxVs = int(group.data.max_vs_per_se, DEFAULT_MAX_VS_PER_SE);
     const maxSe = int(group.data.max_se, DEFAULT_MAX_SE);
     const distributed = group.data.algo === 'PLACEMENT_ALGO_DISTRIBUTED';
@@ -197,17 +233,17 @@ export class Placement {
   }
 
   private set(vs: string, ses: string[]): void {
-    for (const se of this.assigned.get(vs) ?? []) this.hosted.get(se)?.delete(vs);
-    if (ses.length === 0) {
-      this.assigned.delete(vs);
-      return;
-    }
-    this.assigned.set(vs, ses);
+    const before = this.assigned.get(vs) ?? [];
+    for (const se of before) this.hosted.get(se)?.delete(vs);
+    if (ses.length === 0) this.assigned.delete(vs);
+    else this.assigned.set(vs, ses);
     for (const se of ses) {
       let h = this.hosted.get(se);
       if (!h) this.hosted.set(se, (h = new Set()));
       h.add(vs);
+      this.deprovisioner.busy(se);
     }
+    for (const se of before) if (!this.hosted.get(se)?.size) this.deprovisioner.idle(se);
   }
 
   /** After a restore: place every VS again in creation order on the SEs that exist. */
@@ -215,6 +251,7 @@ export class Placement {
     if (this.built) return;
     this.built = true;
     for (const vs of this.svc.store.collection('virtualservice').values()) this.assign(vs, false);
+    for (const se of this.svc.store.collection('serviceengine').keys()) if (!this.hosted.get(se)?.size) this.deprovisioner.idle(se);
   }
 
   private sesOfGroup(group: string): Rec[] {

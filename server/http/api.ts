@@ -163,8 +163,10 @@ function engineHandlers(engine: Engine): Record<string, ApiHandler> {
       }
       throw errors.notImplemented(call.method, call.path);
     },
+    // A path the document does not have is no API of the controller's: 404, not a 5xx the
+    // SDKs would retry. (501 stays for operations the document has and avisim does not model.)
     notFound: (_c, call) => {
-      throw errors.notImplemented(call.method, call.path);
+      throw errors.unknownPath(call.path);
     },
     methodNotAllowed: (_c, call) => {
       throw errors.methodNotAllowed(call.method);

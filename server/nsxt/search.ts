@@ -228,19 +228,27 @@ function allValues(v: unknown): unknown[] {
 }
 
 /**
- * The `query` parameter from a raw query string: percent-decoded, `+` kept as is (contract §5:
- * the Go runtimes send spaces as %20 and `\/` as %5C%2F or raw).
+ * A parameter from a raw query string, decoded as the NSX manager (a Java server) decodes a
+ * query string: `+` is a space, then percent-escapes (so a literal `+` comes as %2B). Newer Go
+ * runtimes send spaces as %20, Python's and older Go clients as `+`; `\/` comes as %5C%2F or raw.
+ * Path segments are not query text: they keep `+` (see safeDecode).
  */
 export function queryParam(rawQuery: string, name: string): string | undefined {
   for (const part of rawQuery.split('&')) {
     const eq = part.indexOf('=');
     const key = eq < 0 ? part : part.slice(0, eq);
-    if (safeDecode(key) !== name) continue;
-    return eq < 0 ? '' : safeDecode(part.slice(eq + 1));
+    if (queryDecode(key) !== name) continue;
+    return eq < 0 ? '' : queryDecode(part.slice(eq + 1));
   }
   return undefined;
 }
 
+/** One key or value of a query string: `+` as a space, then percent-decoded. */
+function queryDecode(s: string): string {
+  return safeDecode(s.replace(/\+/g, ' '));
+}
+
+/** Percent-decoding only (a path segment: `+` stays a `+`). */
 export function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);

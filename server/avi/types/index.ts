@@ -6,6 +6,7 @@ import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
 import { cloudBehaviour } from './cloud.js';
 import { poolBehaviour } from './pool.js';
+import { serviceengineBehaviour } from './serviceengine.js';
 import { sslkeyandcertificateBehaviour } from './sslkeyandcertificate.js';
 import { systemconfigurationBehaviour } from './systemconfiguration.js';
 import { tenantBehaviour } from './tenant.js';
@@ -15,8 +16,9 @@ import { vsvipBehaviour } from './vsvip.js';
 
 export function createBehaviours(svc: ObjectService): Behaviours {
   return {
-    cloud: cloudBehaviour(svc),
+    cloud: cloudBehaviour(),
     pool: poolBehaviour(svc),
+    serviceengine: serviceengineBehaviour(),
     sslkeyandcertificate: sslkeyandcertificateBehaviour(svc),
     systemconfiguration: systemconfigurationBehaviour,
     tenant: tenantBehaviour,
