@@ -124,8 +124,8 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
       const version = requestedVersion(req);
       if (version) res.setHeader('AVI_API_VERSION', dotted(version));
       const raw = await readBody(req, bodyLimit);
-      const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as any;
-      const principal = await authenticate(engine, req, operation?.['x-avisim-public'] === true);
+      const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as object | undefined;
+      const principal = await authenticate(engine, req, isPublic(operation));
       const ctx: Ctx = { tenant: resolveTenant(engine, req), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}` };
       if (version) ctx.version = version;
       const call: ApiCall = {
@@ -211,6 +211,14 @@ function parseBody(raw: Buffer | undefined, contentType: string | undefined): un
   } catch (e) {
     throw errors.badJson((e as Error).message);
   }
+}
+
+/**
+ * Whether the matched operation is answered without credentials: its own `x-avisim-public`
+ * only, so nothing inherited by the routing objects can open the API.
+ */
+function isPublic(operation: object | undefined): boolean {
+  return operation !== undefined && Object.hasOwn(operation, 'x-avisim-public') && (operation as Record<string, unknown>)['x-avisim-public'] === true;
 }
 
 /** `X-Avi-Tenant` (name, `*` on reads) or `X-Avi-Tenant-UUID`; admin by default. */
