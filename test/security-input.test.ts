@@ -97,6 +97,60 @@ describe('json_patch never follows the prototype', () => {
   });
 });
 
+describe('no body may carry a __proto__ key', () => {
+  it('POST with a top-level __proto__ → 400 naming it, nothing created', async () => {
+    const raw = '{"name":"proto-pool","__proto__":{"x-avisim-public":true}}';
+    const res = await api.raw('post', '/api/pool', raw);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: "Invalid data: field '__proto__' is not allowed" });
+    expect((await api.get('/api/pool?name=proto-pool')).body.count).toBe(0);
+    await expectUntouched();
+  });
+
+  it('PATCH add/replace/delete forms with __proto__ inside → 400, object unchanged', async () => {
+    const before = await poolNow();
+    for (const raw of [
+      '{"replace":{"__proto__":{"x-avisim-public":true}}}',
+      '{"add":{"servers":[{"__proto__":{"authenticate":1}}]}}',
+      '{"delete":{"__proto__":{"toString":1}}}',
+    ]) {
+      const res = await api.raw('patch', `/api/pool/${pool.uuid}`, raw);
+      expect(res.status, raw).toBe(400);
+      expect(res.body.error, raw).toMatch(/^Invalid data: field '.*__proto__' is not allowed$/);
+    }
+    await expectUntouched();
+    expect(await poolNow()).toEqual(before);
+  });
+
+  it('add/replace naming constructor or prototype assign nothing but own fields', async () => {
+    const res = await api.patch(`/api/pool/${pool.uuid}`, {
+      add: { constructor: { prototype: { 'x-avisim-public': true } } },
+      replace: { prototype: { authenticate: 1 } },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).not.toHaveProperty('constructor');
+    expect(res.body).not.toHaveProperty('prototype');
+    await expectUntouched();
+  });
+
+  it('a form body (urlencoded or multipart) with a __proto__ field → 400', async () => {
+    const anon = request(sim.app);
+    const form = await anon.post('/login').type('form').send('__proto__=x&username=admin&password=x');
+    expect(form.status).toBe(400);
+    expect(form.body).toEqual({ error: "Invalid data: field '__proto__' is not allowed" });
+    const multipart = await anon.post('/login').field('__proto__', 'x').field('username', 'admin');
+    expect(multipart.status).toBe(400);
+    await expectUntouched();
+  });
+
+  it('the control plane refuses it too', async () => {
+    const verify = await sim.http.post('/_mock/verify').set('Content-Type', 'application/json').send('{"body":{"__proto__":{}}}');
+    expect(verify.status).toBe(400);
+    expect(verify.body.error).toMatch(/__proto__/);
+    await expectUntouched();
+  });
+});
+
 describe('lookups of client-named keys see own fields only', () => {
   it('the public flag of an operation is its own, never an inherited one', async () => {
     // Simulates a polluted prototype: the session check must not read it.
@@ -115,5 +169,160 @@ describe('lookups of client-named keys see own fields only', () => {
     expect(res.body.count).toBe(0);
     expect((await api.get('/api/pool?isearch=(__proto__,object)')).body.count).toBe(0);
     expect((await api.get('/api/pool?sort=constructor,-__proto__')).status).toBe(200);
+  });
+});
+
+describe('deep JSON is refused at parse time', () => {
+  it('a json_patch value nested 10,000 deep → 400 in the API format, object unchanged', async () => {
+    const before = await poolNow();
+    const raw = `{"json_patch":[{"op":"add","path":"/description","value":${deepObject(10_000)}}]}`;
+    const res = await api.raw('patch', `/api/pool/${pool.uuid}`, raw);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'Invalid data: JSON nested deeper than 64 levels' });
+    expect(await poolNow()).toEqual(before);
+  });
+
+  it('64 levels are accepted, 65 are not', async () => {
+    // a 62-deep value under {"json_patch":[{...}]} reaches 65 levels
+    const at = (depth: number) => `{"json_patch":[{"op":"add","path":"/markers","value":[${deepObject(depth)}]}]}`;
+    const ok = await api.raw('patch', `/api/pool/${pool.uuid}`, at(60));
+    expect(ok.status, ok.text).not.toBe(500);
+    expect(ok.body.error ?? '').not.toMatch(/nested deeper/);
+    const refused = await api.raw('patch', `/api/pool/${pool.uuid}`, at(61));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/nested deeper than 64 levels/);
+  });
+
+  it('json_patch cannot build a document deeper than a body may be', async () => {
+    const before = await poolNow();
+    // each copy of the whole object into itself nests it one level deeper
+    const ops = Array.from({ length: 80 }, () => ({ op: 'copy', from: '', path: '/description' }));
+    const res = await api.patch(`/api/pool/${pool.uuid}`, { json_patch: ops });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/would nest the object deeper than 64 levels/);
+    expect(await poolNow()).toEqual(before);
+  });
+
+  it('a 5,000-deep body to /login without credentials → 400; the journal and verify still answer', async () => {
+    const fresh = await startSim();
+    await fresh.http.delete('/_mock/journal');
+    for (const raw of [deepList(5_000), `{"username":"admin","password":${deepObject(5_000)}}`]) {
+      const res = await request(fresh.app).post('/login').set('Content-Type', 'application/json').send(raw);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/^Invalid data: JSON nested deeper than 64 levels$/);
+    }
+    const journal = await fresh.http.get('/_mock/journal?path=/login');
+    expect(journal.status).toBe(200);
+    expect(journal.body.results.map((e: Data) => e.status)).toEqual([400, 400]);
+    const verify = await fresh.http.post('/_mock/verify').send({ path: '/login', status: 400, count: 2 });
+    expect(verify.status).toBe(200);
+    expect(verify.body.verified).toBe(true);
+    const miss = await fresh.http.post('/_mock/verify').send({ path: '/login', body: { username: 'admin' }, count: 1 });
+    expect(miss.status).toBe(417);
+  });
+
+  it('a body read ahead for a fault rule is kept safely too', async () => {
+    const fresh = await startSim();
+    const rule = await fresh.http.post('/_mock/faults').send({ match: { path: '/login', body: { username: 'x' } }, status: 503 });
+    expect(rule.status).toBe(201);
+    await fresh.http.delete('/_mock/journal');
+    const res = await request(fresh.app).post('/login').set('Content-Type', 'application/json').send(deepObject(5_000));
+    expect(res.status).toBe(400);
+    expect((await fresh.http.get('/_mock/journal')).status).toBe(200);
+    const verify = await fresh.http.post('/_mock/verify').send({ path: '/login', body: { a: { a: 1 } }, count: 0 });
+    expect(verify.status).toBe(200);
+  });
+
+  it('the control plane refuses a deep body with its own 400', async () => {
+    const res = await sim.http.post('/_mock/verify').set('Content-Type', 'application/json').send(deepObject(5_000));
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'JSON nested deeper than 64 levels' });
+  });
+
+  it('a scenario nested deeper than a body may be is refused', async () => {
+    const fresh = await startSim();
+    const yaml = `extends: fresh-controller\nobjects:\n  - pool: { name: deep, description: x, markers: ${deepList(80)} }\n`;
+    const res = await fresh.http.post('/_mock/scenario').send({ yaml });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/nested deeper than 64 levels/);
+  });
+});
+
+describe('the NSX stub', () => {
+  const PASSWORD = 'NsxPass1!NsxPass1!';
+  const basic = () => `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
+
+  it('refuses a deep body in its error format; the journal still answers', async () => {
+    const engine = await Engine.create({ nsx: { password: PASSWORD } });
+    upsertTier1(engine, 't1', { display_name: 'T1' });
+    const app = await createApp(engine);
+    const res = await request(app)
+      .patch('/policy/api/v1/infra/tier-1s/t1/static-routes/r1')
+      .set('Authorization', basic())
+      .set('Content-Type', 'application/json')
+      .send(deepObject(5_000));
+    expect(res.status).toBe(400);
+    expect(res.body.error_code).toBe(287);
+    expect(res.body.error_message).toMatch(/nested deeper than 64 levels/);
+    expect((await request(app).get('/_mock/journal')).status).toBe(200);
+    engine.close();
+  });
+
+  it('search: field paths see own fields only; deep nesting is a 400, not a 500', async () => {
+    const engine = await Engine.create({ nsx: { password: PASSWORD } });
+    upsertTier1(engine, 't1', { display_name: 'T1' });
+    const app = await createApp(engine);
+    const search = (q: string) => request(app).get(`/policy/api/v1/search/query?query=${encodeURIComponent(q)}`).set('Authorization', basic());
+    const inherited = await search('constructor:*');
+    expect(inherited.status).toBe(200);
+    expect(inherited.body.result_count).toBe(0);
+    expect((await search('display_name:T1')).body.result_count).toBe(1);
+    const deep = await search(`${'('.repeat(3000)}display_name:T1${')'.repeat(3000)}`);
+    expect(deep.status).toBe(400);
+    expect(deep.body.error_message).toMatch(/nested deeper than 64 levels/);
+    engine.close();
+  });
+});
+
+describe('bodies are read by their media type', () => {
+  it('JSON sent as text/plain → 415, nothing written', async () => {
+    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/xml']) {
+      const res = await sim.http.post('/api/pool').set('Content-Type', type).send('{"name":"as-text"}');
+      expect(res.status, type).toBe(415);
+      expect(res.body).toEqual({ error: `Unsupported media type "${type}" in request.` });
+    }
+    expect((await api.get('/api/pool?name=as-text')).body.count).toBe(0);
+  });
+
+  it('JSON sent as multipart/form-data is no JSON: 400, nothing written', async () => {
+    const noBoundary = await sim.http.post('/api/pool').set('Content-Type', 'multipart/form-data').send('{"name":"as-multipart"}');
+    expect(noBoundary.status).toBe(400);
+    expect(noBoundary.body).toEqual({ error: 'Multipart form parse error - Invalid boundary in multipart: None' });
+    const withBoundary = await sim.http.post('/api/pool').set('Content-Type', 'multipart/form-data; boundary=xyz').send('{"name":"as-multipart"}');
+    expect(withBoundary.status).toBe(400);
+    expect(withBoundary.body).toEqual({ error: "Invalid data: field 'name' is required" });
+    expect((await api.get('/api/pool?name=as-multipart')).body.count).toBe(0);
+  });
+
+  it('login still works as real clients send it: JSON with a charset, urlencoded, multipart', async () => {
+    const password = adminPassword(sim.engine);
+    const json = await request(sim.app)
+      .post('/login')
+      .set('Content-Type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ username: 'admin', password }));
+    expect(json.status).toBe(200);
+    const form = await request(sim.app).post('/login').type('form').send({ username: 'admin', password });
+    expect(form.status).toBe(200);
+    const multipart = await request(sim.app).post('/login').field('username', 'admin').field('password', password);
+    expect(multipart.status).toBe(200);
+    const wrong = await request(sim.app).post('/login').field('username', 'admin').field('password', 'nope');
+    expect(wrong.status).toBe(401);
+  });
+
+  it('a body-less DELETE or GET needs no Content-Type', async () => {
+    const doomed = await api.create('pool', { name: 'no-type' });
+    const del = await sim.http.delete(`/api/pool/${doomed.uuid}`).unset('Content-Type');
+    expect(del.status).toBe(204);
+    expect((await sim.http.get('/api/pool').unset('Content-Type')).status).toBe(200);
   });
 });

@@ -20,6 +20,7 @@ import { systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
 import { bodyReadAhead, noteParsedBody, readWholeBody } from './body.js';
+import { parseApiBody } from './media.js';
 
 export type { Principal };
 
@@ -134,7 +135,7 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
         rawQuery,
         query: new URLSearchParams(rawQuery),
         headers: req.headers,
-        body: parseBody(raw, req.headers['content-type']),
+        body: parseApiBody(raw, req.headers['content-type']),
         principal,
         ctx,
         engine,
@@ -198,19 +199,6 @@ function requestedVersion(req: IncomingMessage): Version | undefined {
   const v = req.headers['x-avi-version'];
   const text = Array.isArray(v) ? v[0] : v;
   return text ? parseVersion(text) : undefined;
-}
-
-/** JSON, or a form (the Python SDK logs in with one). */
-function parseBody(raw: Buffer | undefined, contentType: string | undefined): unknown {
-  if (!raw || raw.length === 0) return undefined;
-  if (contentType?.startsWith('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
-  }
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch (e) {
-    throw errors.badJson((e as Error).message);
-  }
 }
 
 /**
