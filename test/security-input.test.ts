@@ -284,6 +284,50 @@ describe('the NSX stub', () => {
   });
 });
 
+describe('X-Avi-Tenant: * is for reads only', () => {
+  it('POST, PUT, PATCH and DELETE with * → 403 and nothing written; GET still reads across tenants', async () => {
+    const fresh = await startSim();
+    const c = client(fresh);
+    const mine = await c.create('pool', { name: 'star-target', description: 'before' });
+    const star = (r: request.Test) => r.set('X-Avi-Tenant', '*');
+    const attempts = [
+      star(fresh.http.post('/api/pool').send({ name: 'star-new' })),
+      star(fresh.http.put(`/api/pool/${mine.uuid}`).send({ ...mine, description: 'put' })),
+      star(fresh.http.patch(`/api/pool/${mine.uuid}`).send({ replace: { description: 'patch' } })),
+      star(fresh.http.delete(`/api/pool/${mine.uuid}`)),
+      star(fresh.http.post('/api/macro').send({ model_name: 'Pool', data: { name: 'star-macro' } })),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt;
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: "Tenant '*' does not exist!" });
+    }
+    const all = await star(fresh.http.get('/api/pool'));
+    expect(all.status).toBe(200);
+    expect(all.body.results.map((p: Data) => [p.name, p.description])).toEqual([['star-target', 'before']]);
+  });
+});
+
+describe('POST /api/user-token hours', () => {
+  it.each([1e308, '1e308', 87_601, 0, -1, 'abc', '', true, {}, [5], Number.MAX_VALUE])('hours %j → 400, no token', async (hours) => {
+    const fresh = await startSim();
+    const res = await fresh.http.post('/api/user-token').send({ hours });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/^Invalid data: field 'hours' /);
+    expect((await fresh.http.get('/api/user-token')).body.count).toBe(0);
+  });
+
+  it.each([[2, 2], ['2', 2], [0.5, 0.5], [87_600, 87_600], [null, 24]])('hours %j → 201, expiring in %s hours', async (hours, expected) => {
+    const fresh = await startSim();
+    const before = Date.now();
+    const res = await fresh.http.post('/api/user-token').send({ hours });
+    expect(res.status, res.text).toBe(201);
+    const lifetime = (Date.parse(res.body.expires_at) - before) / 3_600_000;
+    expect(lifetime).toBeGreaterThanOrEqual(expected - 0.01);
+    expect(lifetime).toBeLessThanOrEqual(expected + 0.01);
+  });
+});
+
 describe('bodies are read by their media type', () => {
   it('JSON sent as text/plain → 415, nothing written', async () => {
     for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/xml']) {

@@ -127,7 +127,7 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
       const raw = await readBody(req, bodyLimit);
       const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as object | undefined;
       const principal = await authenticate(engine, req, isPublic(operation));
-      const ctx: Ctx = { tenant: resolveTenant(engine, req), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}` };
+      const ctx: Ctx = { tenant: resolveTenant(engine, req, method, path), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}` };
       if (version) ctx.version = version;
       const call: ApiCall = {
         method,
@@ -209,8 +209,14 @@ function isPublic(operation: object | undefined): boolean {
   return operation !== undefined && Object.hasOwn(operation, 'x-avisim-public') && (operation as Record<string, unknown>)['x-avisim-public'] === true;
 }
 
-/** `X-Avi-Tenant` (name, `*` on reads) or `X-Avi-Tenant-UUID`; admin by default. */
-function resolveTenant(engine: Engine, req: IncomingMessage): string {
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * `X-Avi-Tenant` (name, `*` on reads) or `X-Avi-Tenant-UUID`; admin by default. `*` is no tenant
+ * an API write can be made in: it is answered as a tenant that does not exist [inferred: the
+ * wildcard only widens reads; a write resolves the header as a tenant name].
+ */
+function resolveTenant(engine: Engine, req: IncomingMessage, method: string, path: string): string {
   const byUuid = req.headers['x-avi-tenant-uuid'];
   if (typeof byUuid === 'string' && byUuid) {
     if (!engine.store.get('tenant', byUuid)) throw errors.tenantNotFound(byUuid);
@@ -218,7 +224,10 @@ function resolveTenant(engine: Engine, req: IncomingMessage): string {
   }
   const name = req.headers['x-avi-tenant'];
   if (typeof name !== 'string' || !name || name === ADMIN_TENANT) return ADMIN_TENANT;
-  if (name === ALL_TENANTS) return ALL_TENANTS;
+  if (name === ALL_TENANTS) {
+    if (WRITES.has(method.toUpperCase()) && /^\/api(\/|$)/.test(path)) throw errors.tenantNotFound(name);
+    return ALL_TENANTS;
+  }
   for (const t of engine.store.byName('tenant', '', name)) return t.uuid;
   throw errors.tenantNotFound(name);
 }
