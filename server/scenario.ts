@@ -24,7 +24,7 @@ import path from 'node:path';
 import { load as parseYaml } from 'js-yaml';
 import { projectFile } from './paths.js';
 import { parseRefInput } from './avi/refs.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './avi/json-safety.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan, protoKeyPath } from './avi/json-safety.js';
 import type { ObjectService } from './avi/objects.js';
 import { applyScenarioObjects } from './scenario-apply.js';
 import {
@@ -178,8 +178,10 @@ async function readDocument(file: string): Promise<unknown> {
   } catch (e) {
     throw new ScenarioError(file, '', `is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
   }
-  // Its objects are walked as client bodies are: no deeper than a client body may be.
+  // Its objects are walked and copied as client bodies are: held to the same rules.
   if (nestsDeeperThan(doc)) throw new ScenarioError(file, '', `is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  const protoKey = protoKeyPath(doc);
+  if (protoKey !== undefined) throw new ScenarioError(file, protoKey, 'is not allowed');
   return doc;
 }
 

@@ -143,6 +143,21 @@ describe('no body may carry a __proto__ key', () => {
     await expectUntouched();
   });
 
+  it('nor may a scenario, even through a YAML merge key', async () => {
+    const fresh = await startSim();
+    const yaml = [
+      'extends: fresh-controller',
+      'objects:',
+      '  - pool: &b { name: first, __proto__: { x-avisim-public: true } }',
+      '  - pool: { <<: *b, name: merged }',
+    ].join('\n');
+    const res = await fresh.http.post('/_mock/scenario').send({ yaml });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/objects\[0\]\.pool\.__proto__: is not allowed/);
+    expect((await client(fresh).get('/api/pool?name=merged')).body.count).toBe(0);
+    await expectUntouched();
+  });
+
   it('the control plane refuses it too', async () => {
     const verify = await sim.http.post('/_mock/verify').set('Content-Type', 'application/json').send('{"body":{"__proto__":{}}}');
     expect(verify.status).toBe(400);

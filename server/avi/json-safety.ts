@@ -75,12 +75,17 @@ export function nestsDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean {
   return false;
 }
 
-/** The dotted path of the first own `__proto__` key in the value, if it has one. */
+/**
+ * The dotted path of the first own `__proto__` key in the value, if it has one. Each node is
+ * looked at once, however many paths lead to it (YAML aliases).
+ */
 export function protoKeyPath(value: unknown): string | undefined {
   const stack: Array<[unknown, string]> = [[value, '']];
+  const seen = new Set<object>();
   while (stack.length) {
     const [v, path] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+    seen.add(v);
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
       continue;
