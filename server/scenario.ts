@@ -24,6 +24,7 @@ import path from 'node:path';
 import { load as parseYaml } from 'js-yaml';
 import { projectFile } from './paths.js';
 import { parseRefInput } from './avi/refs.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan, protoKeyPath } from './avi/json-safety.js';
 import type { ObjectService } from './avi/objects.js';
 import { applyScenarioObjects, prepareScenarioObjects } from './scenario-apply.js';
 import {
@@ -176,11 +177,17 @@ async function readDocument(file: string): Promise<unknown> {
   } catch (e) {
     throw new ScenarioError(file, '', `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  let doc: unknown;
   try {
-    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { filename: file });
+    doc = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { filename: file });
   } catch (e) {
     throw new ScenarioError(file, '', `is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
   }
+  // Its objects are walked and copied as client bodies are: held to the same rules.
+  if (nestsDeeperThan(doc)) throw new ScenarioError(file, '', `is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  const protoKey = protoKeyPath(doc);
+  if (protoKey !== undefined) throw new ScenarioError(file, protoKey, 'is not allowed');
+  return doc;
 }
 
 /**

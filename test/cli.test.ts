@@ -106,7 +106,7 @@ describe('the avisim command', () => {
     const firstBase = first.apiUrl.replace(/\/api\/$/, '');
     const created = await fetch(`${first.apiUrl}pool`, {
       method: 'POST',
-      headers: await fetchLogin(firstBase),
+      headers: { 'content-type': 'application/json', ...(await fetchLogin(firstBase)) },
       body: JSON.stringify({ name: 'kept' }),
     });
     expect(created.status).toBe(201);

@@ -202,7 +202,7 @@ describe('tenants', () => {
     expect(byUuid.status).toBe(403);
   });
 
-  it('scopes objects by tenant; * reads across; admin shared objects resolve by name', async () => {
+  it('scopes objects by tenant; * reads across (never writes); admin shared objects resolve by name', async () => {
     const sim = await startSim();
     const t1 = (await sim.http.post('/api/tenant').send({ name: 't1' })).body;
     const inT1 = await sim.http.post('/api/pool').set('X-Avi-Tenant', 't1').send({ name: 'p', cloud_ref: '/api/cloud/?name=Default-Cloud' });
@@ -225,8 +225,11 @@ describe('tenants', () => {
     const hm = (await sim.http.get('/api/healthmonitor?name=System-HTTP')).body.results[0];
     expect((await sim.http.delete(`/api/healthmonitor/${hm.uuid}`).set('X-Avi-Tenant', 't1')).status).toBe(404);
     expect((await sim.http.get(`/api/cloud/${cloud.uuid}`)).body).not.toHaveProperty('description');
-    // A write with X-Avi-Tenant: * acts as admin.
-    expect((await sim.http.patch(`/api/cloud/${cloud.uuid}`).set('X-Avi-Tenant', '*').send({ replace: { description: 'admin' } })).status).toBe(200);
+    // `*` widens reads only: a write in it is refused as a write in an unknown tenant.
+    const star = await sim.http.patch(`/api/cloud/${cloud.uuid}`).set('X-Avi-Tenant', '*').send({ replace: { description: 'admin' } });
+    expect(star.status).toBe(403);
+    expect(star.body).toEqual({ error: "Tenant '*' does not exist!" });
+    expect((await sim.http.get(`/api/cloud/${cloud.uuid}`)).body).not.toHaveProperty('description');
   });
 });
 

@@ -45,6 +45,9 @@ export const errors = {
       `Invalid data: ${where} must be 1 to 128 letters, digits, '-', '.', '_' or '~', starting with a letter or digit`,
     ),
   badJson: (detail: string) => new AviError(400, `JSON parse error - ${detail}`),
+  /** [inferred: the API framework's wording, as for the JSON parse error] a body of a media type the API does not read */
+  unsupportedMediaType: (contentType: string) => new AviError(415, `Unsupported media type "${contentType}" in request.`),
+  multipart: (detail: string) => new AviError(400, `Multipart form parse error - ${detail}`),
   tenantNotFound: (name: string) => new AviError(403, `Tenant '${name}' does not exist!`),
   fieldTooNew: (requested: string, field: string, introduced: string) =>
     new AviError(400, `Incoming request (v${requested}) has field (${field}) introduced in later versions(v${introduced}).`),

@@ -6,6 +6,7 @@
  */
 import type { Shape } from '../spec/catalog.js';
 import { errors } from './errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan, own, PROTOTYPE_KEYS } from './json-safety.js';
 import { deepIncludes, isObject } from './shape-ops.js';
 
 type Data = Record<string, unknown>;
@@ -25,19 +26,27 @@ const NATURAL_KEYS: Record<string, string[][]> = {
 };
 
 export function applyPatch(current: Data, ops: Data, shape: Shape, canon: Canonicalise): Data {
-  const known = ['add', 'replace', 'delete', 'json_patch'].filter((k) => ops[k] !== undefined);
-  if (known.length === 0) {
+  const [add, replace, del, json] = ['add', 'replace', 'delete', 'json_patch'].map((k) => own(ops, k));
+  if (add === undefined && replace === undefined && del === undefined && json === undefined) {
     throw errors.invalid('Invalid data: PATCH body needs one of add, replace, delete or json_patch');
   }
   let out: Data = structuredClone(current);
-  if (ops.add !== undefined) addInto(out, asObject(ops.add, 'add'), shape);
-  if (ops.replace !== undefined) {
+  if (add !== undefined) addInto(out, asObject(add, 'add'), shape);
+  if (replace !== undefined) {
     // null means "not given" (Go models send unset fields as null): it keeps the current value.
-    for (const [key, v] of Object.entries(asObject(ops.replace, 'replace'))) if (v !== null) out[key] = v;
+    for (const [key, v] of fieldsOf(asObject(replace, 'replace'))) if (v !== null) out[key] = v;
   }
-  if (ops.delete !== undefined) deleteFrom(out, asObject(ops.delete, 'delete'), shape, canon);
-  if (ops.json_patch !== undefined) out = jsonPatch(out, ops.json_patch);
+  if (del !== undefined) deleteFrom(out, asObject(del, 'delete'), shape, canon);
+  if (json !== undefined) out = jsonPatch(out, json);
   return out;
+}
+
+/**
+ * The fields an add/replace/delete names. Keys that would reach the prototype machinery are no
+ * field of any model: they are dropped as unknown fields are, never followed or assigned.
+ */
+function fieldsOf(part: Data): Array<[string, unknown]> {
+  return Object.entries(part).filter(([key]) => !PROTOTYPE_KEYS.has(key));
 }
 
 function asObject(v: unknown, what: string): Data {
@@ -46,9 +55,9 @@ function asObject(v: unknown, what: string): Data {
 }
 
 function addInto(target: Data, add: Data, shape: Shape): void {
-  for (const [key, v] of Object.entries(add)) {
+  for (const [key, v] of fieldsOf(add)) {
     if (v === null) continue;
-    const cur = target[key];
+    const cur = own(target, key);
     const child = shape.fields.get(key)?.child;
     if (Array.isArray(cur)) target[key] = cur.concat(Array.isArray(v) ? v : [v]);
     else if (isObject(cur) && isObject(v) && child) addInto(cur, v, child);
@@ -57,8 +66,8 @@ function addInto(target: Data, add: Data, shape: Shape): void {
 }
 
 function deleteFrom(target: Data, del: Data, shape: Shape, canon: Canonicalise): void {
-  for (const [key, v] of Object.entries(del)) {
-    const cur = target[key];
+  for (const [key, v] of fieldsOf(del)) {
+    const cur = own(target, key);
     const child = shape.fields.get(key)?.child;
     if (!Array.isArray(cur)) {
       delete target[key];
@@ -78,11 +87,15 @@ function entryMatches(stored: unknown, given: unknown, shape: Shape | undefined,
 
 function valueAt(obj: unknown, path: string[]): unknown {
   let v = obj;
-  for (const p of path) v = isObject(v) ? v[p] : undefined;
+  for (const p of path) v = isObject(v) ? own(v, p) : undefined;
   return v;
 }
 
 // ---- RFC 6902 ---------------------------------------------------------------------------------
+//
+// Pointers follow only what the document holds itself: an object's own fields, a list's
+// existing indexes. A segment naming the prototype machinery is refused outright, and no
+// operation may leave the document nested deeper than a client body may be.
 
 function jsonPatch(doc: Data, ops: unknown): Data {
   if (!Array.isArray(ops)) throw errors.invalid("Invalid data: 'json_patch' must be a list of operations");
@@ -92,32 +105,38 @@ function jsonPatch(doc: Data, ops: unknown): Data {
       throw errors.invalid("Invalid data: each json_patch operation needs 'op' and 'path'");
     }
     const path = pointer(op.path);
+    const value = own(op, 'value');
+    if (value === undefined && (op.op === 'add' || op.op === 'replace' || op.op === 'test')) {
+      throw errors.invalid(`Invalid data: json_patch ${op.op} needs 'value'`);
+    }
     switch (op.op) {
       case 'add':
-        root = put(root, path, structuredClone(op.value), true);
+        root = put(root, path, op.path, structuredClone(value), true);
         break;
       case 'replace':
         get(root, path, op.path);
-        root = put(root, path, structuredClone(op.value), false);
+        root = put(root, path, op.path, structuredClone(value), false);
         break;
       case 'remove':
-        get(root, path, op.path);
-        root = remove(root, path);
+        root = remove(root, path, op.path);
         break;
       case 'move':
       case 'copy': {
-        if (typeof op.from !== 'string') throw errors.invalid(`Invalid data: json_patch ${op.op} needs 'from'`);
-        const from = pointer(op.from);
-        const value = structuredClone(get(root, from, op.from));
-        if (op.op === 'move') root = remove(root, from);
-        root = put(root, path, value, true);
+        const fromText = own(op, 'from');
+        if (typeof fromText !== 'string') throw errors.invalid(`Invalid data: json_patch ${op.op} needs 'from'`);
+        const from = pointer(fromText);
+        const moved = structuredClone(get(root, from, fromText));
+        if (op.op === 'move') root = remove(root, from, fromText);
+        root = put(root, path, op.path, moved, true);
         break;
       }
-      case 'test':
-        if (!deepIncludes(get(root, path, op.path), op.value) || !deepIncludes(op.value, get(root, path, op.path))) {
+      case 'test': {
+        const found = get(root, path, op.path);
+        if (!deepIncludes(found, value) || !deepIncludes(value, found)) {
           throw errors.invalid(`Invalid data: json_patch test failed at ${op.path}`);
         }
         break;
+      }
       default:
         throw errors.invalid(`Invalid data: unknown json_patch op '${op.op}'`);
     }
@@ -129,38 +148,64 @@ function jsonPatch(doc: Data, ops: unknown): Data {
 function pointer(p: string): string[] {
   if (p === '') return [];
   if (!p.startsWith('/')) throw errors.invalid(`Invalid data: bad json_patch path '${p}'`);
-  return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  for (const seg of segments) {
+    if (PROTOTYPE_KEYS.has(seg)) throw errors.invalid(`Invalid data: json_patch path '${p}' is not allowed: '${seg}' is not a field`);
+  }
+  return segments;
+}
+
+/** A list index as RFC 6901 writes it (no sign, no leading zero), within `[0, limit]`. */
+function indexOf(seg: string, limit: number): number | undefined {
+  if (!/^(0|[1-9][0-9]*)$/.test(seg)) return undefined;
+  const i = Number(seg);
+  return i <= limit ? i : undefined;
 }
 
 function get(root: unknown, path: string[], text: string): unknown {
   let v = root;
   for (const seg of path) {
-    if (Array.isArray(v)) v = v[Number(seg)];
-    else if (isObject(v)) v = v[seg];
+    if (Array.isArray(v)) {
+      const i = indexOf(seg, v.length - 1);
+      v = i === undefined ? undefined : v[i];
+    } else if (isObject(v)) v = own(v, seg);
     else v = undefined;
     if (v === undefined) throw errors.invalid(`Invalid data: json_patch path '${text}' does not exist`);
   }
   return v;
 }
 
-function put(root: unknown, path: string[], value: unknown, insert: boolean): unknown {
+function parentOf(root: unknown, path: string[], text: string): unknown {
+  if (path.length === 0) throw errors.invalid(`Invalid data: json_patch path '${text}' names the whole object`);
+  return get(root, path.slice(0, -1), text);
+}
+
+function put(root: unknown, path: string[], text: string, value: unknown, insert: boolean): unknown {
+  // `value` sits below `path.length` levels of the document (the document itself is level 1).
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH - path.length)) {
+    throw errors.invalid(`Invalid data: json_patch at '${text}' would nest the object deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   if (path.length === 0) return value;
-  const parent = get(root, path.slice(0, -1), '/' + path.slice(0, -1).join('/'));
+  const parent = parentOf(root, path, text);
   const last = path[path.length - 1]!;
   if (Array.isArray(parent)) {
-    const i = last === '-' ? parent.length : Number(last);
-    if (!Number.isInteger(i) || i < 0 || i > parent.length) throw errors.invalid(`Invalid data: bad json_patch index '${last}'`);
+    const i = last === '-' ? parent.length : indexOf(last, parent.length);
+    if (i === undefined) throw errors.invalid(`Invalid data: bad json_patch index '${last}'`);
     if (insert) parent.splice(i, 0, value);
     else parent[i] = value;
   } else if (isObject(parent)) parent[last] = value;
-  else throw errors.invalid(`Invalid data: json_patch path '/${path.join('/')}' does not exist`);
+  else throw errors.invalid(`Invalid data: json_patch path '${text}' does not exist`);
   return root;
 }
 
-function remove(root: unknown, path: string[]): unknown {
-  const parent = get(root, path.slice(0, -1), '/' + path.slice(0, -1).join('/'));
+function remove(root: unknown, path: string[], text: string): unknown {
+  const parent = parentOf(root, path, text);
   const last = path[path.length - 1]!;
-  if (Array.isArray(parent)) parent.splice(Number(last), 1);
-  else if (isObject(parent)) delete parent[last];
+  if (Array.isArray(parent)) {
+    const i = indexOf(last, parent.length - 1);
+    if (i === undefined) throw errors.invalid(`Invalid data: json_patch path '${text}' does not exist`);
+    parent.splice(i, 1);
+  } else if (isObject(parent) && Object.hasOwn(parent, last)) delete parent[last];
+  else throw errors.invalid(`Invalid data: json_patch path '${text}' does not exist`);
   return root;
 }

@@ -5,6 +5,7 @@
 import type { Rec } from '../store/store.js';
 import { refKey } from '../store/store.js';
 import type { Ctx, ObjectService } from './objects.js';
+import { own } from './json-safety.js';
 import { isObject, stripDefaults } from './shape-ops.js';
 import { runtimeSubresources } from './placement.js';
 
@@ -136,7 +137,7 @@ export function selectPage(
     const [, field, needle] = m;
     const ci = param === 'isearch';
     add(param, (r) => {
-      const v = r.data[field!.trim()];
+      const v = own(r.data, field!.trim());
       if (v === undefined || isObject(v)) return false;
       const hay = String(v);
       return ci ? hay.toLowerCase().includes(needle!.toLowerCase()) : hay.includes(needle!);
@@ -224,8 +225,8 @@ function sortBy(recs: Rec[], sort: string): Rec[] {
   const keys = list(sort).map((k) => (k.startsWith('-') ? { field: k.slice(1), dir: -1 } : { field: k, dir: 1 }));
   return [...recs].sort((a, b) => {
     for (const { field, dir } of keys) {
-      const av = a.data[field];
-      const bv = b.data[field];
+      const av = own(a.data, field);
+      const bv = own(b.data, field);
       if (av === bv) continue;
       if (av === undefined) return dir;
       if (bv === undefined) return -dir;

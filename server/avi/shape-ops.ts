@@ -4,6 +4,7 @@
  * (nulls mean "not given", unknown fields are dropped, refs are found by the schema) live once.
  */
 import type { FieldShape, Shape, ValueRule } from '../spec/catalog.js';
+import { own } from './json-safety.js';
 
 type Obj = Record<string, unknown>;
 
@@ -201,7 +202,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 /** True when every field given in `part` equals the same field of `whole` (recursively). */
 export function deepIncludes(whole: unknown, part: unknown): boolean {
   if (isObject(part) && isObject(whole)) {
-    return Object.keys(part).every((k) => deepIncludes(whole[k], part[k]));
+    return Object.keys(part).every((k) => deepIncludes(own(whole, k), part[k]));
   }
   return deepEqual(whole, part);
 }

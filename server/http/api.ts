@@ -20,6 +20,7 @@ import { systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
 import { bodyReadAhead, noteParsedBody, readWholeBody } from './body.js';
+import { parseApiBody } from './media.js';
 
 export type { Principal };
 
@@ -124,10 +125,10 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
       const version = requestedVersion(req);
       if (version) res.setHeader('AVI_API_VERSION', dotted(version));
       const raw = await readBody(req, bodyLimit);
-      const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as any;
-      const principal = await authenticate(engine, req, operation?.['x-avisim-public'] === true);
+      const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as object | undefined;
+      const principal = await authenticate(engine, req, isPublic(operation));
       const query = new URLSearchParams(rawQuery);
-      const ctx: Ctx = { tenant: resolveTenant(engine, req), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}`, query };
+      const ctx: Ctx = { tenant: resolveTenant(engine, req, method, path), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}`, query };
       if (version) ctx.version = version;
       const call: ApiCall = {
         method,
@@ -135,7 +136,7 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
         rawQuery,
         query,
         headers: req.headers,
-        body: parseBody(raw, req.headers['content-type']),
+        body: parseApiBody(raw, req.headers['content-type']),
         principal,
         ctx,
         engine,
@@ -203,21 +204,22 @@ function requestedVersion(req: IncomingMessage): Version | undefined {
   return text ? parseVersion(text) : undefined;
 }
 
-/** JSON, or a form (the Python SDK logs in with one). */
-function parseBody(raw: Buffer | undefined, contentType: string | undefined): unknown {
-  if (!raw || raw.length === 0) return undefined;
-  if (contentType?.startsWith('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
-  }
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch (e) {
-    throw errors.badJson((e as Error).message);
-  }
+/**
+ * Whether the matched operation is answered without credentials: its own `x-avisim-public`
+ * only, so nothing inherited by the routing objects can open the API.
+ */
+function isPublic(operation: object | undefined): boolean {
+  return operation !== undefined && Object.hasOwn(operation, 'x-avisim-public') && (operation as Record<string, unknown>)['x-avisim-public'] === true;
 }
 
-/** `X-Avi-Tenant` (name, `*` on reads) or `X-Avi-Tenant-UUID`; admin by default. */
-function resolveTenant(engine: Engine, req: IncomingMessage): string {
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * `X-Avi-Tenant` (name, `*` on reads) or `X-Avi-Tenant-UUID`; admin by default. `*` is no tenant
+ * an API write can be made in: it is answered as a tenant that does not exist [inferred: the
+ * wildcard only widens reads; a write resolves the header as a tenant name].
+ */
+function resolveTenant(engine: Engine, req: IncomingMessage, method: string, path: string): string {
   const byUuid = req.headers['x-avi-tenant-uuid'];
   if (typeof byUuid === 'string' && byUuid) {
     if (!engine.store.get('tenant', byUuid)) throw errors.tenantNotFound(byUuid);
@@ -225,7 +227,10 @@ function resolveTenant(engine: Engine, req: IncomingMessage): string {
   }
   const name = req.headers['x-avi-tenant'];
   if (typeof name !== 'string' || !name || name === ADMIN_TENANT) return ADMIN_TENANT;
-  if (name === ALL_TENANTS) return ALL_TENANTS;
+  if (name === ALL_TENANTS) {
+    if (WRITES.has(method.toUpperCase()) && /^\/api(\/|$)/.test(path)) throw errors.tenantNotFound(name);
+    return ALL_TENANTS;
+  }
   for (const t of engine.store.byName('tenant', '', name)) return t.uuid;
   throw errors.tenantNotFound(name);
 }

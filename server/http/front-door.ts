@@ -138,10 +138,7 @@ export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
     },
 
     'userToken.create': (_c, call, res) => {
-      const raw = isObject(call.body) ? call.body.hours : undefined;
-      const hours = raw === undefined ? 24 : Number(raw);
-      if (!Number.isFinite(hours) || hours <= 0) throw new AviError(400, "Invalid data: field 'hours' must be a positive number");
-      const t = engine.frontDoor.issueToken(call.principal.username, hours);
+      const t = engine.frontDoor.issueToken(call.principal.username, tokenHours(call.body));
       sendJson(res, 201, tokenView(t));
     },
 
@@ -163,6 +160,24 @@ export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
       res.writeHead(204).end();
     },
   };
+}
+
+/**
+ * Longest lifetime a user token may ask for [inferred: ten years; the document gives no bound,
+ * and a lifetime past the calendar's end cannot be written as `expires_at`].
+ */
+const MAX_TOKEN_HOURS = 87_600;
+
+/** `hours` of a user-token request (24 when absent): a number, or a number written as text. */
+function tokenHours(body: unknown): number {
+  const raw = isObject(body) && Object.hasOwn(body, 'hours') ? body.hours : undefined;
+  if (raw === undefined || raw === null) return 24;
+  const hours = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : NaN;
+  if (Number.isNaN(hours)) throw new AviError(400, "Invalid data: field 'hours' must be a number");
+  if (!(hours > 0 && hours <= MAX_TOKEN_HOURS)) {
+    throw new AviError(400, `Invalid data: field 'hours' must be more than 0 and at most ${MAX_TOKEN_HOURS}`);
+  }
+  return hours;
 }
 
 function tokenView(t: { token: string; uuid: string; expiresAt: number }) {

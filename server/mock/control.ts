@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpenAPIBackend } from 'openapi-backend';
 import { AviError } from '../avi/errors.js';
+import { parseClientJson, UnsafeJson } from '../avi/json-safety.js';
 import { isObject } from '../avi/shape-ops.js';
 import { splitUrl } from '../http/api.js';
 import { readWholeBody } from '../http/body.js';
@@ -237,8 +238,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   const raw = await readWholeBody(req, 64 * 1024 * 1024, () => new MockError(413, 'Request body too large'));
   if (!raw.length) return undefined;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return parseClientJson(raw);
   } catch (e) {
+    if (e instanceof UnsafeJson) throw new MockError(400, e.message);
     throw new MockError(400, `Bad JSON: ${(e as Error).message}`);
   }
 }

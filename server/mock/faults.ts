@@ -68,7 +68,7 @@ export class Faults {
   add(raw: Record<string, unknown>): FaultRule {
     for (const key of Object.keys(raw)) if (!RULE_FIELDS.has(key)) throw new MockError(400, `fault rule: unknown field '${key}'`);
     const kind = raw.kind === undefined ? undefined : String(raw.kind);
-    const preset = kind ? PRESETS[kind] : undefined;
+    const preset = kind && Object.hasOwn(PRESETS, kind) ? PRESETS[kind] : undefined;
     if (kind && !preset) throw new MockError(400, `fault rule: unknown kind '${kind}'`);
     const rule: FaultRule = { id: `fault-${this.nextId}`, ...(kind ? { kind } : {}), ...preset, match: preset?.match ?? {}, hits: 0 };
     if (raw.match !== undefined) rule.match = { ...rule.match, ...parsePattern(raw.match, 'fault rule match', false) };

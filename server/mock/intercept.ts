@@ -6,6 +6,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { splitUrl } from '../http/api.js';
 import { parsedBodyOf, readAheadBody } from '../http/body.js';
+import { parseForJournal } from '../http/media.js';
 import type { FaultRule } from './faults.js';
 import type { SeenRequest } from './pattern.js';
 import type { Scope } from './scopes.js';
@@ -42,7 +43,7 @@ export function intercept(scope: Scope, req: IncomingMessage, res: ServerRespons
   void (async () => {
     if (scope.faults.needsBody(seen)) {
       const raw = await readAheadBody(req);
-      seen.body = parseLoosely(raw.toString('utf8'), req.headers['content-type']);
+      seen.body = parseForJournal(raw, req.headers['content-type']);
     }
     const rule = scope.faults.fire(seen);
     if (!rule) return dispatch(req, res);
@@ -87,14 +88,4 @@ function tenantOf(req: IncomingMessage): string {
   if (typeof byName === 'string' && byName) return byName;
   const byUuid = req.headers['x-avi-tenant-uuid'];
   return typeof byUuid === 'string' && byUuid ? byUuid : 'admin';
-}
-
-function parseLoosely(text: string, contentType: string | undefined): unknown {
-  if (!text) return undefined;
-  if (contentType?.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

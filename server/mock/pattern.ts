@@ -5,6 +5,7 @@
  * one segment, `**` crosses segments); `body` matches when the request body contains it (every
  * field given, recursively; arrays element by element).
  */
+import { own } from '../avi/json-safety.js';
 import { MockError } from './errors.js';
 
 export interface RequestPattern {
@@ -102,5 +103,5 @@ export function contains(actual: unknown, expected: unknown): boolean {
   }
   if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
   const a = actual as Record<string, unknown>;
-  return Object.entries(expected as Record<string, unknown>).every(([k, v]) => contains(a[k], v));
+  return Object.entries(expected as Record<string, unknown>).every(([k, v]) => contains(own(a, k), v));
 }

@@ -33,6 +33,8 @@ import {
 import { matches, parseQuery, QueryError, queryParam, safeDecode } from './search.js';
 import { realizedEntities } from './realized.js';
 import { bodyReadAhead, noteParsedBody, readWholeBody } from '../http/body.js';
+import { parseForJournal } from '../http/media.js';
+import { own, parseClientJson, UnsafeJson } from '../avi/json-safety.js';
 
 export interface Nsx {
   /** true for the paths the stub serves (/policy/api/v1/..., /api/session/create, /api/v1/...) */
@@ -109,7 +111,7 @@ async function route(engine: Engine, req: IncomingMessage, res: ServerResponse):
   const path = pathOf(url);
   const method = (req.method ?? 'GET').toUpperCase();
   const text = await readBody(req);
-  if (text) noteParsedBody(req, jsonOrText(text));
+  if (text) noteParsedBody(req, parseForJournal(Buffer.from(text, 'utf8'), 'application/json'));
 
   if (path === '/api/session/create') {
     if (method !== 'POST') throw nsxErrors.methodNotAllowed(method, path);
@@ -240,14 +242,17 @@ function searchError(why: string): NsxError {
 function envelope(results: Data[], rawQuery: string): Data {
   const sortBy = queryParam(rawQuery, 'sort_by') || 'display_name';
   const ascending = queryParam(rawQuery, 'sort_ascending') !== 'false';
+  const field = (o: Data) => own(o, sortBy);
   const key = (o: Data) => {
-    const v = o[sortBy];
+    const v = field(o);
     return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   };
   const sorted = [...results].sort((a, b) => {
     const x = key(a);
     const y = key(b);
-    const c = typeof a[sortBy] === 'number' && typeof b[sortBy] === 'number' ? (a[sortBy] as number) - (b[sortBy] as number) : x < y ? -1 : x > y ? 1 : 0;
+    const av = field(a);
+    const bv = field(b);
+    const c = typeof av === 'number' && typeof bv === 'number' ? av - bv : x < y ? -1 : x > y ? 1 : 0;
     return ascending ? c : -c;
   });
   return { results: sorted, result_count: sorted.length, sort_by: sortBy, sort_ascending: ascending };
@@ -256,18 +261,10 @@ function envelope(results: Data[], rawQuery: string): Data {
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text);
+    return parseClientJson(text);
   } catch (e) {
+    if (e instanceof UnsafeJson) throw nsxErrors.badJson(e.message);
     throw nsxErrors.badJson((e as Error).message.replace(/\.$/, ''));
-  }
-}
-
-/** A body as the request journal shows it: JSON parsed, anything else as text. */
-function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

@@ -13,6 +13,8 @@
  * element, so `tags.scope:X AND tags.tag:Y` matches an object with some tag of scope X and some
  * tag of value Y (the terms are independent). Matching is case-insensitive [inferred].
  */
+import { own } from '../avi/json-safety.js';
+
 export type Query =
   | { kind: 'and'; parts: Query[] }
   | { kind: 'or'; parts: Query[] }
@@ -85,6 +87,8 @@ export function tokenize(q: string): Token[] {
 
 const isOp = (tok: Token | undefined, ...names: string[]) => tok?.t === 'word' && !tok.quoted && names.includes(tok.raw);
 
+const MAX_QUERY_NESTING = 64;
+
 export function parseQuery(q: string): Query {
   const toks = tokenize(q);
   let pos = 0;
@@ -108,7 +112,18 @@ export function parseQuery(q: string): Query {
     }
     return parts.length === 1 ? parts[0]! : { kind: 'and', parts };
   };
+  // Parentheses and NOT nest the parser's (and the matcher's) recursion: bounded, so that a
+  // long query of `(((...` is a 400, not a stack overflow.
+  let depth = 0;
   const parseUnary = (): Query => {
+    if (++depth > MAX_QUERY_NESTING) throw new QueryError(`nested deeper than ${MAX_QUERY_NESTING} levels`);
+    try {
+      return parseUnaryAt();
+    } finally {
+      depth--;
+    }
+  };
+  const parseUnaryAt = (): Query => {
     const tok = peek();
     if (!tok) throw new QueryError('unexpected end of query');
     if (isOp(tok, 'NOT', '!')) {
@@ -218,7 +233,8 @@ function valuesAt(v: unknown, keys: string[]): unknown[] {
   if (Array.isArray(v)) return v.flatMap((x) => valuesAt(x, keys));
   if (keys.length === 0) return v === undefined || v === null || typeof v === 'object' ? [] : [v];
   if (typeof v !== 'object' || v === null) return [];
-  return valuesAt((v as Record<string, unknown>)[keys[0]!], keys.slice(1));
+  // own fields only: a field name from the query never reaches the prototype
+  return valuesAt(own(v, keys[0]!), keys.slice(1));
 }
 
 function allValues(v: unknown): unknown[] {

@@ -3,6 +3,7 @@
  * recorder and the replayer need: which headers matter, how bodies are read, how a base URL is
  * recognised inside text.
  */
+import { parseClientJson } from '../avi/json-safety.js';
 
 export interface RecordedRequest {
   method: string;
@@ -59,8 +60,9 @@ export function parseBody(text: string, contentType: string | undefined): unknow
   if (text === '') return undefined;
   const looksJson = /^\s*[[{"]/.test(text);
   if (/json/i.test(contentType ?? '') || (!contentType && looksJson)) {
+    // a body nested too deep to walk, or with a `__proto__` key, is kept as text
     try {
-      return JSON.parse(text);
+      return parseClientJson(text);
     } catch {
       return text;
     }
