@@ -262,7 +262,7 @@ function serviceSuite(what: string, s: Service): void {
       pools: Object.fromEntries(
         made.pools.map((p, i) => [poolNames[i], { uuid: p.uuid, cksum: sent.pools[i]!.cloud_config_cksum, lastModified: p._last_modified, serviceMetadata: JSON.parse(sent.pools[i]!.service_metadata) }]),
       ),
-      l4: { [NAME]: { uuid: made.l4!.uuid, lastModified: made.l4!._last_modified, pools: poolNames, ports: s.ports, protocols: s.ports.map(() => 'TCP') } },
+      l4: { [NAME]: { uuid: made.l4!.uuid, lastModified: made.l4!._last_modified, markers: sent.l4!.markers, pools: poolNames, ports: s.ports, protocols: s.ports.map(() => 'TCP') } },
       vses: {
         [NAME]: {
           uuid: made.vs!.uuid,

@@ -8,8 +8,9 @@
  *   the `#` of `vip[].ipam_network_subnet.network_ref`, `vsvip_cloud_config_cksum`;
  * - pool: `name`, `uuid`, `cloud_config_cksum` (a pool without one is skipped), `service_metadata`
  *   (parsed as JSON; AKO reads it unconditionally), `_last_modified`;
- * - l4policyset: `name`, `uuid`, `_last_modified`, per rule `match.protocol.protocol`,
- *   `match.port.ports` and the pool of `action.select_pool.pool_ref`;
+ * - l4policyset: `name`, `uuid`, `_last_modified`, `markers` (its checksum of the set covers
+ *   them), per rule `match.protocol.protocol`, `match.port.ports` and the pool of
+ *   `action.select_pool.pool_ref`;
  * - virtualservice (only with a `cloud_config_cksum`): `name`, `uuid`, `cloud_config_cksum`,
  *   `_last_modified`, `service_metadata`, the vsvip of `vsvip_ref`, the policy sets of
  *   `l4_policies[].l4_policy_set_ref` and through them their pools.
@@ -36,6 +37,7 @@ export interface CachedPool {
 export interface CachedL4 {
   uuid: string;
   lastModified: string;
+  markers: unknown;
   pools: string[];
   ports: number[];
   protocols: string[];
@@ -159,7 +161,7 @@ export async function akoCache(clients: ApiClient[], cloud: string, cluster: str
       continue;
     }
     if (!str(l._last_modified)) problems.push(`l4policyset ${l.name}: no _last_modified`);
-    const entry: CachedL4 = { uuid: l.uuid, lastModified: l._last_modified, pools: [], ports: [], protocols: [] };
+    const entry: CachedL4 = { uuid: l.uuid, lastModified: l._last_modified, markers: l.markers, pools: [], ports: [], protocols: [] };
     for (const rule of (l.l4_connection_policy?.rules ?? []) as Data[]) {
       if (rule.action) {
         entry.protocols.push(String(rule.match?.protocol?.protocol).includes('TCP') ? 'TCP' : 'UDP');
