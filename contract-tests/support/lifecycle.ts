@@ -215,3 +215,13 @@ export async function nicsOn(api: ApiClient, networks: string[]): Promise<string
   }
   return out;
 }
+
+/**
+ * An answer without what every accepted write advances by itself, whatever it changed:
+ * `_last_modified`, and the `version` counter a controller keeps on some types (a virtual
+ * service's goes up by one per write).
+ */
+export function withoutWriteStamps(obj: Data): Data {
+  const { _last_modified: _l, version: _v, ...rest } = obj;
+  return rest;
+}

@@ -607,6 +607,8 @@ export function vipRuntime(svc: ObjectService, vs: Rec, ctx: Ctx, includeName: b
         return entry;
       }),
     };
+    // An empty repeated field is absent from a controller's answer (as protobuf renders it).
+    if (ses.length === 0) delete out.se_list;
     const t = ses.length ? changedTime(ses[0]!) : undefined;
     if (t) out.first_se_assigned_time = t;
     return out;
