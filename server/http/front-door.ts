@@ -9,6 +9,7 @@ import { AviError, errors } from '../avi/errors.js';
 import { ADMIN_TENANT } from '../avi/objects.js';
 import { isObject } from '../avi/shape-ops.js';
 import { parseCookies, type Session } from '../avi/sessions.js';
+import { passwordMatches, storedPassword, userRecord } from '../avi/types/user.js';
 import { versionInfo } from './system.js';
 import type { ApiCall, ApiHandler } from './api.js';
 import { sendJson } from './api.js';
@@ -42,11 +43,20 @@ export function authenticate(engine: Engine, req: IncomingMessage, publicOperati
   }
   const basic = basicCredentials(req.headers.authorization);
   if (basic && basicAllowed(engine)) {
-    if (fd.checkPassword(basic.username, basic.password)) return { username: basic.username, via: 'basic' };
+    if (passwordOk(engine, basic.username, basic.password)) return { username: basic.username, via: 'basic' };
     if (!publicOperation) throw errors.invalidCredentials();
   }
   if (publicOperation) return { username: '', via: 'anonymous' };
   throw errors.notAuthenticated();
+}
+
+/**
+ * A login name's password: the user object's (set through /api/user or /api/useraccount) when it
+ * has one, else the scenario's credential for that name.
+ */
+export function passwordOk(engine: Engine, username: string, password: string): boolean {
+  const stored = storedPassword(userRecord(engine.store, username));
+  return stored ? passwordMatches(stored, password) : engine.frontDoor.checkPassword(username, password);
 }
 
 function checkCsrf(req: IncomingMessage, session: Session): void {
@@ -106,7 +116,7 @@ export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
       const fd = engine.frontDoor;
       const ok =
         username !== undefined &&
-        ((password !== undefined && fd.checkPassword(username, password)) || (token !== undefined && fd.checkToken(username, token)));
+        ((password !== undefined && passwordOk(engine, username, password)) || (token !== undefined && fd.checkToken(username, token)));
       if (!ok) throw errors.invalidCredentials();
       const session = fd.open(username!);
       const secure = isHttps(call);
@@ -135,6 +145,34 @@ export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
         cookieHeader(SESSION_COOKIE, '', secure, true, 0),
       ]);
       sendJson(res, 200, {});
+    },
+
+    // The caller's own account (any logged-in user): name, email and, given the old one, password.
+    'useraccount.get': (_c, call, res) => {
+      const rec = userRecord(engine.store, call.principal.username);
+      if (!rec) throw errors.objectNotFound('User');
+      sendJson(res, 200, engine.objects.render(rec, call.ctx, true));
+    },
+
+    'useraccount.update': async (_c, call, res) => {
+      const username = call.principal.username;
+      const rec = userRecord(engine.store, username);
+      if (!rec) throw errors.objectNotFound('User');
+      if (!isObject(call.body)) throw errors.invalid('Invalid data: request body must be a JSON object');
+      const body = call.body;
+      const replace: Record<string, unknown> = {};
+      const password = stringField(body, 'password');
+      const old = stringField(body, 'old_password');
+      if (old !== undefined && !passwordOk(engine, username, old)) throw errors.wrongOldPassword();
+      if (password !== undefined && password !== '') {
+        if (old === undefined) throw errors.oldPasswordRequired();
+        replace.password = password;
+      }
+      for (const k of ['full_name', 'email']) if (body[k] !== undefined && body[k] !== null) replace[k] = body[k];
+      const ctx = { tenant: ADMIN_TENANT, base: call.ctx.base };
+      const updated = Object.keys(replace).length ? engine.objects.patch('user', rec.uuid, { replace }, ctx) : rec;
+      await engine.commit();
+      sendJson(res, 200, engine.objects.render(updated, call.ctx, true));
     },
 
     'userToken.create': (_c, call, res) => {

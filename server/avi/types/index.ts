@@ -5,6 +5,7 @@
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
 import { poolBehaviour } from './pool.js';
+import { userBehaviour } from './user.js';
 import { virtualserviceBehaviour } from './virtualservice.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
@@ -15,5 +16,6 @@ export function createBehaviours(svc: ObjectService): Behaviours {
     virtualservice: virtualserviceBehaviour(svc),
     vsvip: vsvipBehaviour(svc),
     vrfcontext: vrfcontextBehaviour(),
+    user: userBehaviour(),
   };
 }
