@@ -18,7 +18,7 @@ const noSecrets = (user: Record<string, unknown>) => SECRETS.filter((k) => k in 
 
 describe('users made through the API', () => {
   it('log in with their password, and only with it', async () => {
-    const made = await createUser(admin, 'alice', 'Alice-pw-1', [], { unix_crypt_password: 'x' });
+    const made = await createUser(admin, 'alice', 'Alice-pw-1', [{ role: 'Application-Operator', tenant: 'admin' }], { unix_crypt_password: 'x' });
     expect(noSecrets(made)).toEqual([]);
     expect((await login(admin, 'alice', 'Alice-pw-1')).status).toBe(200);
     const wrong = await login(admin, 'alice', 'alice');
@@ -50,7 +50,7 @@ describe('users made through the API', () => {
   });
 
   it('log in with HTTP Basic too when it is allowed', async () => {
-    await createUser(admin, 'dave', 'Dave-pw-1');
+    await createUser(admin, 'dave', 'Dave-pw-1', [{ role: 'Application-Operator', tenant: 'admin' }]);
     expect((await admin.http.patch('/api/systemconfiguration').send({ replace: { portal_configuration: { allow_basic_authentication: true } } })).status).toBe(200);
     expect((await request(admin.app).get('/api/pool').auth('dave', 'Dave-pw-1')).status).toBe(200);
     expect((await request(admin.app).get('/api/pool').auth('dave', 'nope')).status).toBe(401);
@@ -59,7 +59,7 @@ describe('users made through the API', () => {
 
 describe('PUT /api/useraccount', () => {
   it('changes the caller\'s own password, name and email; the new password works from the next login', async () => {
-    await createUser(admin, 'erin', 'Erin-pw-1');
+    await createUser(admin, 'erin', 'Erin-pw-1', [{ role: 'Application-Operator', tenant: 'admin' }]);
     const erin = await loginAs(admin, 'erin', 'Erin-pw-1');
     const res = await erin.http.put('/api/useraccount').send({ old_password: 'Erin-pw-1', password: 'Erin-pw-2', full_name: 'Erin E', email: 'erin@example.com' });
     expect(res.status, res.text).toBe(200);
@@ -98,6 +98,7 @@ describe('PUT /api/useraccount', () => {
     expect(stored.username).toBe('gina');
     expect(stored.is_superuser).not.toBe(true);
     expect(stored.access).toEqual([]);
+    expect((await gina.http.get('/api/pool')).status).toBe(403);
   });
 
   it('changes the admin password: the new one works, the one it started with no longer does', async () => {

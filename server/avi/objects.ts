@@ -31,6 +31,8 @@ export interface Ctx {
   base: string;
   /** `X-Avi-Version` when sent: newer fields are refused in bodies and left out of answers */
   version?: Version;
+  /** with tenant `*`: the tenants the caller may read (all when absent) */
+  readable?: ReadonlySet<string>;
 }
 
 interface Scope {
@@ -61,7 +63,8 @@ export class ObjectService {
 
   visible(rec: Rec, ctx: Ctx): boolean {
     const t = tenantOf(rec.data);
-    if (!t || ctx.tenant === ALL_TENANTS || t === ctx.tenant) return true;
+    if (!t || t === ctx.tenant) return true;
+    if (ctx.tenant === ALL_TENANTS) return !ctx.readable || ctx.readable.has(t);
     return t === ADMIN_TENANT && (rec.protected === true || SHARED_FROM_ADMIN.has(rec.type));
   }
 

@@ -1,7 +1,8 @@
 /**
  * The /api (and /login, /logout) request path, written against plain node:http objects:
  *   path clean-up → API version → body → route match → session check (pluggable; the matched
- *   operation says whether it is public) → tenant → openapi-backend dispatch → response.
+ *   operation says whether it is public) → tenant → roles (server/avi/roles.ts) →
+ *   openapi-backend dispatch → response.
  * Express mounts it as a middleware; the listening server calls it directly for /api paths,
  * because on this hot path express's own per-request work costs more than everything else
  * (bench: a one-middleware express 5 app answers ~7k req/s where node:http answers ~37k).
@@ -20,6 +21,7 @@ import { systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
 import { bodyReadAhead, noteParsedBody, readWholeBody } from './body.js';
+import { authorize } from '../avi/roles.js';
 
 export type { Principal };
 
@@ -141,6 +143,7 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
         handlers: handlersOf(engine),
       };
       noteParsedBody(req, call.body);
+      authorize(engine, call, operation?.operationId);
       // openapi-backend routes by path and method; the query and headers it would parse again
       // are already in `call`, so it is given none.
       await backend.handleRequest({ method, path, query: '', headers: {}, body: call.body as any }, call, res);
