@@ -36,6 +36,10 @@ describe('a read-only user in one tenant', () => {
     ro = await loginAs(admin, 'ro', 'Ro-pass-1');
   });
 
+  it('logs in to the tenants it has access to', async () => {
+    expect((await login(admin, 'ro', 'Ro-pass-1')).body.tenants.map((t: any) => t.name)).toEqual(['ta']);
+  });
+
   it('reads in its tenant', async () => {
     expect(await count(ro, '/api/pool', 'ta')).toBe(0);
     expect((await ro.http.get('/api/cloud').set('X-Avi-Tenant', 'ta')).status).toBe(200);
@@ -264,6 +268,7 @@ describe('a user without access to any tenant', () => {
     await createUser(admin, 'nobody', 'Nobody-1');
     const res = await login(admin, 'nobody', 'Nobody-1');
     expect(res.status).toBe(200);
+    expect(res.body.tenants).toEqual([]);
     const nobody = await loginAs(admin, 'nobody', 'Nobody-1');
     expect((await nobody.http.get('/api/tenant')).body).toEqual(refusal('nobody', 'read', 'Tenant', 'admin'));
     expect((await nobody.http.get('/api/pool').set('X-Avi-Tenant', '*')).body).toEqual(refusal('nobody', 'read', 'Pool', '*'));
