@@ -120,7 +120,6 @@ const LABELS = new Map<string, string>([['PERMISSION_CONTROLLER', 'System']]);
 export class PermissionTable {
   /** every `PERMISSION_*` value of the Role schema */
   readonly known: ReadonlySet<string>;
-  private readonly byType = new Map<string, string | undefined>();
   private readonly labels = new Map<string, string>(LABELS);
 
   constructor(doc: AviDocument) {
@@ -138,13 +137,9 @@ export class PermissionTable {
    * `ipamdnsproviderprofiledomainlist`); undefined when none does.
    */
   ofType(type: string): string | undefined {
-    if (this.byType.has(type)) return this.byType.get(type);
     const base = type.endsWith('-inventory') ? type.slice(0, -'-inventory'.length) : type;
-    const exception = EXCEPTIONS.get(base);
     const named = `PERMISSION_${base.toUpperCase()}`;
-    const found = exception ?? (this.known.has(named) ? named : undefined);
-    this.byType.set(type, found);
-    return found;
+    return EXCEPTIONS.get(base) ?? (this.known.has(named) ? named : undefined);
   }
 
   /** The resource's name in a refusal: the model it is named after, else its words. */
