@@ -79,6 +79,60 @@ describe('login', () => {
   });
 });
 
+describe('the login answer', () => {
+  const keys = (o: object) => Object.keys(o).sort();
+
+  it('has exactly the controller\'s keys, at every level', async () => {
+    const sim = await anonymous();
+    const { res } = await login(sim);
+    expect(res.status).toBe(200);
+    expect(keys(res.body)).toEqual(['controller', 'session_cookie_name', 'system_config', 'tenants', 'user', 'user_initialized', 'version'].sort());
+    expect(keys(res.body.version)).toEqual(['Date', 'Product', 'ProductName', 'Tag', 'Version', 'build', 'min_version'].sort());
+    expect(res.body.version).toMatchObject({ Version: '30.2.1', build: 9046, ProductName: 'Avi Cloud Controller', Product: 'controller' });
+    expect(res.body.version.Tag).toMatch(/^30\.2\.1-9046-\d{8}\.\d{6}$/);
+    expect(typeof res.body.version.min_version).toBe('number');
+    expect(Number.isNaN(Date.parse(res.body.version.Date))).toBe(false);
+    expect(keys(res.body.user)).toEqual(['default_tenant_ref', 'email', 'full_name', 'is_superuser', 'local', 'name', 'ui_property', 'username', 'uuid'].sort());
+    for (const t of res.body.tenants) expect(keys(t)).toEqual(['local', 'name', 'url', 'uuid']);
+    expect(res.body.controller).toEqual({ api_idle_timeout: 15 });
+  });
+
+  it('shows the user, its default tenant as a plain url, and the tenants it can use', async () => {
+    const sim = await startSim();
+    await sim.http.post('/api/tenant').send({ name: 'blue' }).expect(201);
+    const res = await request(sim.app).post('/login').set('Host', 'avi.test').send({ username: 'admin', password: adminPassword(sim.engine) });
+    expect(res.body.user).toEqual({
+      is_superuser: true,
+      default_tenant_ref: 'http://avi.test/api/tenant/admin',
+      name: 'admin',
+      username: 'admin',
+      full_name: 'System Administrator',
+      email: '',
+      local: true,
+      uuid: 'user-1',
+      ui_property: '',
+    });
+    expect(res.body.tenants.map((t: any) => t.name)).toEqual(['admin', 'blue']);
+    expect(res.body.tenants[0]).toEqual({ url: 'http://avi.test/api/tenant/admin', uuid: 'admin', name: 'admin', local: true });
+  });
+
+  it('carries the whole system configuration as GET /api/systemconfiguration shows it', async () => {
+    const sim = await startSim();
+    await sim.http.patch('/api/systemconfiguration').send({ replace: { welcome_workflow_complete: true } }).expect(200);
+    const res = await request(sim.app).post('/login').set('Host', 'avi.test').send({ username: 'admin', password: adminPassword(sim.engine) });
+    expect(res.body.system_config).toEqual((await sim.http.get('/api/systemconfiguration')).body);
+    expect(res.body.system_config.welcome_workflow_complete).toBe(true);
+  });
+
+  it('gives the same version as initial-data and cluster/version', async () => {
+    const sim = await startSim();
+    const { res } = await login(sim);
+    expect((await sim.http.get('/api/initial-data')).body.version).toEqual(res.body.version);
+    const { Version, build, Tag } = res.body.version;
+    expect((await sim.http.get('/api/cluster/version')).body).toEqual({ Version, build, Tag });
+  });
+});
+
 describe('sessions and CSRF', () => {
   it('reads with the session cookie alone, under either cookie name, duplicates tolerated', async () => {
     const sim = await anonymous();

@@ -1,6 +1,6 @@
 /**
  * The controller the contract suites expect of avisim: the fresh-controller scenario as shipped,
- * plus a second local user who can log in (real controllers have one made by their admin; the
+ * plus a second local user (Application-Admin in admin) who can log in (real controllers have one made by their admin; the
  * suites that keep two users apart need it). Written once per content to the temp directory, so
  * the in-process target and the `npm run contract` runner start the same controller.
  */
@@ -30,6 +30,8 @@ export function contractScenarioFile(): string {
         is_superuser: false,
         local: true,
         default_tenant_ref: '/api/tenant/admin',
+        // roles are enforced: the suites have it write pools in admin
+        access: [{ role_ref: '/api/role/?name=Application-Admin', tenant_ref: '/api/tenant/admin' }],
       },
     },
   ];

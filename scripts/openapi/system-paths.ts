@@ -1,6 +1,6 @@
 /**
  * Endpoints real clients call that the per-object swagger files do not describe (the login
- * flow, the system and cluster endpoints, user tokens, the IPAM domain list). Their shapes come
+ * flow, the system and cluster endpoints, user tokens and the own account, the IPAM domain list). Their shapes come
  * from the contract clients depend on (shared avi-contract.md §2–3, §12), not from the swagger.
  * `x-avisim-public: true` marks the ones a controller answers without a session.
  */
@@ -76,6 +76,28 @@ export function systemPaths(): Json {
     '/api/user-token/{uuid}': {
       parameters: [{ name: 'uuid', in: 'path', required: true, schema: { type: 'string' } }],
       delete: op('userToken.deleteOne'),
+    },
+    // The logged-in user's own account: its name and email and, with the old one, its password.
+    '/api/useraccount': {
+      get: op('useraccount.get'),
+      put: op('useraccount.update', {
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  old_password: { type: 'string' },
+                  password: { type: 'string' },
+                  full_name: { type: 'string' },
+                  email: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+      }),
     },
     '/api/macro': {
       post: op('macro.create', {

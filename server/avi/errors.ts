@@ -59,6 +59,15 @@ export const errors = {
   notImplemented: (method: string, path: string) =>
     new AviError(501, `not implemented by the fake: ${method} ${path}`),
   methodNotAllowed: (method: string) => new AviError(405, `Method "${method}" not allowed.`),
+  // Roles (a controller's 403 as AKO logs it; the resource reads as its model [inferred])
+  notAuthorized: (user: string, action: 'read' | 'write', resource: string, tenant: string) =>
+    new AviError(403, `User '${user}' is not authorized to ${action} on resource ${resource} in tenant ${tenant}`),
+  roleOutsideAdmin: (role: string) =>
+    new AviError(400, `Cannot use Role ${role} with access to Controller, Role, Tenant or User in non-admin tenant`),
+  /** [inferred] PUT /api/useraccount with an old_password that is not the current one */
+  wrongOldPassword: () => new AviError(400, 'Old password is incorrect'),
+  /** [inferred] PUT /api/useraccount changing the password without giving the old one */
+  oldPasswordRequired: () => new AviError(400, "Invalid data: field 'old_password' is required to change the password"),
   // The macro API (contract §12) [inferred texts]
   macroBody: () => new AviError(400, 'Invalid data: a macro body needs model_name and an object in data'),
   macroModel: (model: string) => new AviError(400, `Invalid data: unknown model_name '${model}'`),

@@ -48,6 +48,8 @@ export interface Ctx {
   version?: Version;
   /** the request's query, for answers that depend on a parameter (a certificate's `export_key`) */
   query?: URLSearchParams;
+  /** with tenant `*`: the tenants the caller may read (all when absent) */
+  readable?: ReadonlySet<string>;
 }
 
 interface Scope {
@@ -80,7 +82,8 @@ export class ObjectService {
 
   visible(rec: Rec, ctx: Ctx): boolean {
     const t = tenantOf(rec.data);
-    if (!t || ctx.tenant === ALL_TENANTS || t === ctx.tenant) return true;
+    if (!t || t === ctx.tenant) return true;
+    if (ctx.tenant === ALL_TENANTS) return !ctx.readable || ctx.readable.has(t);
     return t === ADMIN_TENANT && (rec.protected === true || !ADMIN_ONLY.has(rec.type));
   }
 

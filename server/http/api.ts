@@ -1,14 +1,15 @@
 /**
  * The /api (and /login, /logout) request path, written against plain node:http objects:
  *   path clean-up → API version → body → route match → session check (pluggable; the matched
- *   operation says whether it is public) → tenant → openapi-backend dispatch → response.
+ *   operation says whether it is public) → tenant → roles (server/avi/roles.ts) →
+ *   openapi-backend dispatch → response.
  * Express mounts it as a middleware; the listening server calls it directly for /api paths,
  * because on this hot path express's own per-request work costs more than everything else
  * (bench: a one-middleware express 5 app answers ~7k req/s where node:http answers ~37k).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Context, OpenAPIBackend } from 'openapi-backend';
+import type { Context, OpenAPIBackend, Operation } from 'openapi-backend';
 import type { Engine } from '../engine.js';
 import { AviError, errors } from '../avi/errors.js';
 import { ADMIN_TENANT, ALL_TENANTS, type Ctx } from '../avi/objects.js';
@@ -21,6 +22,7 @@ import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
 import { bodyReadAhead, noteParsedBody, readWholeBody } from './body.js';
 import { parseApiBody } from './media.js';
+import { authorize } from '../avi/roles.js';
 
 export type { Principal };
 
@@ -125,7 +127,7 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
       const version = requestedVersion(req);
       if (version) res.setHeader('AVI_API_VERSION', dotted(version));
       const raw = await readBody(req, bodyLimit);
-      const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as object | undefined;
+      const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as Operation | undefined;
       const principal = await authenticate(engine, req, isPublic(operation));
       const query = new URLSearchParams(rawQuery);
       const ctx: Ctx = { tenant: resolveTenant(engine, req, method, path), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}`, query };
@@ -143,6 +145,7 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
         handlers: handlersOf(engine),
       };
       noteParsedBody(req, call.body);
+      authorize(engine, call, operation?.operationId);
       // openapi-backend routes by path and method; the query and headers it would parse again
       // are already in `call`, so it is given none.
       await backend.handleRequest({ method, path, query: '', headers: {}, body: call.body as any }, call, res);

@@ -9,6 +9,8 @@ import { AviError, errors } from '../avi/errors.js';
 import { ADMIN_TENANT } from '../avi/objects.js';
 import { isObject } from '../avi/shape-ops.js';
 import { parseCookies, type Session } from '../avi/sessions.js';
+import { accessibleTenants, grantsOf } from '../avi/roles.js';
+import { passwordMatches, storedPassword, userRecord } from '../avi/types/user.js';
 import { versionInfo } from './system.js';
 import type { ApiCall, ApiHandler } from './api.js';
 import { sendJson } from './api.js';
@@ -42,11 +44,20 @@ export function authenticate(engine: Engine, req: IncomingMessage, publicOperati
   }
   const basic = basicCredentials(req.headers.authorization);
   if (basic && basicAllowed(engine)) {
-    if (fd.checkPassword(basic.username, basic.password)) return { username: basic.username, via: 'basic' };
+    if (passwordOk(engine, basic.username, basic.password)) return { username: basic.username, via: 'basic' };
     if (!publicOperation) throw errors.invalidCredentials();
   }
   if (publicOperation) return { username: '', via: 'anonymous' };
   throw errors.notAuthenticated();
+}
+
+/**
+ * A login name's password: the user object's (set through /api/user or /api/useraccount) when it
+ * has one, else the scenario's credential for that name.
+ */
+export function passwordOk(engine: Engine, username: string, password: string): boolean {
+  const stored = storedPassword(userRecord(engine.store, username));
+  return stored ? passwordMatches(stored, password) : engine.frontDoor.checkPassword(username, password);
 }
 
 function checkCsrf(req: IncomingMessage, session: Session): void {
@@ -88,13 +99,43 @@ function stringField(body: unknown, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** The user object clients get back from /login (the stored user, without secrets). */
-function userOf(engine: Engine, username: string, call: ApiCall): Record<string, unknown> {
-  for (const rec of engine.store.byName('user', '', username)) {
-    const { password: _p, unix_crypt_password: _u, recovery_token: _r, ...user } = engine.objects.render(rec, call.ctx, true);
-    return { ...user, username };
-  }
-  return { username, name: username, uuid: `user-${username}`, default_tenant_ref: `${call.ctx.base}/api/tenant/${ADMIN_TENANT}#admin` };
+/** The user as /login shows it: these fields only, the default tenant as a plain url. */
+function loginUser(engine: Engine, username: string, call: ApiCall): Record<string, unknown> {
+  const data = userRecord(engine.store, username)?.data ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const tenant = typeof data.default_tenant_ref === 'string' ? data.default_tenant_ref : ADMIN_TENANT;
+  return {
+    is_superuser: grantsOf(engine.store, username).superuser,
+    default_tenant_ref: engine.objects.renderRef(call.ctx.base, 'tenant', tenant, false),
+    name: text(data.name) || username,
+    username,
+    full_name: text(data.full_name),
+    email: text(data.email),
+    local: data.local !== false,
+    uuid: text(data.uuid) || `user-${username}`,
+    ui_property: text(data.ui_property),
+  };
+}
+
+/** The controller's login answer: who logged in, to which tenants, and the controller itself. */
+function loginAnswer(engine: Engine, username: string, call: ApiCall): Record<string, unknown> {
+  const tenants = accessibleTenants(engine.store, username).map((t) => ({
+    url: engine.objects.renderRef(call.ctx.base, 'tenant', t.uuid, false),
+    uuid: t.uuid,
+    name: engine.objects.nameOf(t),
+    local: t.data.local !== false,
+  }));
+  let systemConfig: Record<string, unknown> = {};
+  for (const rec of engine.store.collection('systemconfiguration').values()) systemConfig = engine.objects.render(rec, call.ctx, false);
+  return {
+    user_initialized: true,
+    version: versionInfo(engine),
+    user: loginUser(engine, username, call),
+    tenants,
+    system_config: systemConfig,
+    controller: { api_idle_timeout: engine.idleTimeoutMinutes() },
+    session_cookie_name: SESSION_COOKIE,
+  };
 }
 
 export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
@@ -106,7 +147,7 @@ export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
       const fd = engine.frontDoor;
       const ok =
         username !== undefined &&
-        ((password !== undefined && fd.checkPassword(username, password)) || (token !== undefined && fd.checkToken(username, token)));
+        ((password !== undefined && passwordOk(engine, username, password)) || (token !== undefined && fd.checkToken(username, token)));
       if (!ok) throw errors.invalidCredentials();
       const session = fd.open(username!);
       const secure = isHttps(call);
@@ -115,15 +156,7 @@ export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
         cookieHeader('sessionid', session.id, secure, true),
         cookieHeader(SESSION_COOKIE, session.id, secure, true),
       ]);
-      const tenants = [...engine.store.collection('tenant').values()].map((t) => engine.objects.render(t, call.ctx, true));
-      sendJson(res, 200, {
-        user_initialized: true,
-        version: versionInfo(engine),
-        user: userOf(engine, username!, call),
-        tenants,
-        session_cookie_name: SESSION_COOKIE,
-        controller: { api_idle_timeout: engine.idleTimeoutMinutes() },
-      });
+      sendJson(res, 200, loginAnswer(engine, username!, call));
     },
 
     'session.logout': (_c, call, res) => {
@@ -135,6 +168,34 @@ export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
         cookieHeader(SESSION_COOKIE, '', secure, true, 0),
       ]);
       sendJson(res, 200, {});
+    },
+
+    // The caller's own account (any logged-in user): name, email and, given the old one, password.
+    'useraccount.get': (_c, call, res) => {
+      const rec = userRecord(engine.store, call.principal.username);
+      if (!rec) throw errors.objectNotFound('User');
+      sendJson(res, 200, engine.objects.render(rec, call.ctx, true));
+    },
+
+    'useraccount.update': async (_c, call, res) => {
+      const username = call.principal.username;
+      const rec = userRecord(engine.store, username);
+      if (!rec) throw errors.objectNotFound('User');
+      if (!isObject(call.body)) throw errors.invalid('Invalid data: request body must be a JSON object');
+      const body = call.body;
+      const replace: Record<string, unknown> = {};
+      const password = stringField(body, 'password');
+      const old = stringField(body, 'old_password');
+      if (old !== undefined && !passwordOk(engine, username, old)) throw errors.wrongOldPassword();
+      if (password !== undefined && password !== '') {
+        if (old === undefined) throw errors.oldPasswordRequired();
+        replace.password = password;
+      }
+      for (const k of ['full_name', 'email']) if (body[k] !== undefined && body[k] !== null) replace[k] = body[k];
+      const ctx = { tenant: ADMIN_TENANT, base: call.ctx.base };
+      const updated = Object.keys(replace).length ? engine.objects.patch('user', rec.uuid, { replace }, ctx) : rec;
+      await engine.commit();
+      sendJson(res, 200, engine.objects.render(updated, call.ctx, true));
     },
 
     'userToken.create': (_c, call, res) => {

@@ -14,16 +14,23 @@ import type { Rec } from '../store/store.js';
 import { sendJson, sendJsonText, type ApiHandler } from './api.js';
 
 const DEFAULT_BUILD = 9046;
+/**
+ * When the build was made [inferred: the day the 30.2.1 reference definitions were published];
+ * a controller's `Tag` ends in it as `yyyymmdd.hhmmss`.
+ */
+const BUILD_DATE = '2024-03-26T08:14:32+00:00';
 
-/** `{Version, build, Tag, ...}` as /login, /api/initial-data and /api/cluster/version give it. */
+/** `{Version, build, Tag, Date, ...}` as /login, /api/initial-data and /api/cluster/version give it. */
 export function versionInfo(engine: Engine): Record<string, unknown> {
   const facts = engine.scenario.controller;
   const version = facts.version;
   const build = Number(facts.build ?? DEFAULT_BUILD);
+  const stamp = BUILD_DATE.slice(0, 19).replace(/-/g, '').replace('T', '.').replace(/:/g, '');
   return {
     Version: version,
     build,
-    Tag: `${version}-${build}`,
+    Tag: `${version}-${build}-${stamp}`,
+    Date: BUILD_DATE,
     min_version: 15.2,
     ProductName: 'Avi Cloud Controller',
     Product: 'controller',

@@ -10,6 +10,7 @@ import { serviceengineBehaviour } from './serviceengine.js';
 import { sslkeyandcertificateBehaviour } from './sslkeyandcertificate.js';
 import { systemconfigurationBehaviour } from './systemconfiguration.js';
 import { tenantBehaviour } from './tenant.js';
+import { userBehaviour } from './user.js';
 import { virtualserviceBehaviour } from './virtualservice.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
@@ -25,5 +26,6 @@ export function createBehaviours(svc: ObjectService): Behaviours {
     virtualservice: virtualserviceBehaviour(svc),
     vsvip: vsvipBehaviour(svc),
     vrfcontext: vrfcontextBehaviour(),
+    user: userBehaviour(),
   };
 }
