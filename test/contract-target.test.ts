@@ -68,7 +68,11 @@ function runContract(name: string, env: Record<string, string>, extra: string[])
   });
 }
 
-/** An HTTPS front for avisim's plain HTTP port that has no /_mock (as a real controller has none). */
+/**
+ * An HTTPS front for avisim's HTTPS port that has no /_mock (as a real controller has none).
+ * Upstream is HTTPS too, so the answers carry https:// refs, as a controller's always do
+ * (clients such as the Ansible modules only recognise refs in that form).
+ */
 async function startProxy(upstream: string): Promise<typeof proxy> {
   const target = new URL(upstream);
   const mockHeaders: string[] = [];
@@ -83,8 +87,8 @@ async function startProxy(upstream: string): Promise<typeof proxy> {
       res.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not Found</h1>');
       return;
     }
-    const up = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+    const up = https.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, rejectUnauthorized: false },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -122,7 +126,7 @@ const printedSkips = (run: Run) => run.out.split('\n').filter((l) => l.startsWit
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'avisim-contract-target-'));
   avisim = await startAvisimProcess();
-  proxy = await startProxy(avisim.http);
+  proxy = await startProxy(avisim.https);
   before = await mainObjects();
   const common = {
     AVISIM_USERNAME: 'admin',
