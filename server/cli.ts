@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
 import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
-import { listen, type Listening } from './http/listen.js';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, listen, type Listening, type Timeouts } from './http/listen.js';
 import { builtinScenarios } from './scenario.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
@@ -40,6 +40,10 @@ Usage: avisim [options]
   --mock-token <t>      /_mock calls need X-Mock-Token: <t> (env AVISIM_MOCK_TOKEN; default: no token)
   --journal-size <n>    requests kept in each scope's journal, 0 = none (env AVISIM_JOURNAL_SIZE, default 1000)
   --max-sandboxes <n>   sandboxes alive at once (env AVISIM_MAX_SANDBOXES, default 1000)
+  --headers-timeout <ms>  a request's line and headers (and a TLS handshake) must arrive within this, else 408 and
+                        the connection is closed (env AVISIM_HEADERS_TIMEOUT, default ${DEFAULT_HEADERS_TIMEOUT_MS})
+  --request-timeout <ms>  a whole request, body included, must arrive within this (env AVISIM_REQUEST_TIMEOUT,
+                        default ${DEFAULT_REQUEST_TIMEOUT_MS}; at least the headers timeout)
   -h, --help            this text
 `;
 
@@ -91,6 +95,8 @@ async function main(): Promise<void> {
       'mock-token': { type: 'string' },
       'journal-size': { type: 'string' },
       'max-sandboxes': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
       'nsx-port': { type: 'string' },
       'nsx-user': { type: 'string' },
       'nsx-password': { type: 'string' },
@@ -110,6 +116,7 @@ async function main(): Promise<void> {
   }
   const nsxPort = parsePort(values['nsx-port'] ?? env.AVISIM_NSX_PORT ?? 'off', '--nsx-port / AVISIM_NSX_PORT');
   const nsxDelay = parseDelay(values['nsx-realization-delay'] ?? env.AVISIM_NSX_REALIZATION_DELAY);
+  const timeouts = parseTimeouts(values['headers-timeout'] ?? env.AVISIM_HEADERS_TIMEOUT, values['request-timeout'] ?? env.AVISIM_REQUEST_TIMEOUT);
   const host = values.host ?? env.AVISIM_HOST ?? '0.0.0.0';
   const wildcard = host === '0.0.0.0' || host === '::';
   const seedText = values.seed ?? env.AVISIM_SEED;
@@ -151,18 +158,18 @@ async function main(): Promise<void> {
     // Plain HTTP is printed first: tools that take the first "Avi API:" line keep getting a URL
     // a plain client can use.
     if (httpPort !== undefined) {
-      const server = await listen(listener, httpPort, host);
+      const server = await listen(listener, httpPort, host, undefined, timeouts);
       servers.push(server);
       urls.push({ base: `http://${shown}:${server.port}`, note: '' });
     }
     if (httpsPort !== undefined && tls) {
-      const server = await listen(listener, httpsPort, host, { cert: tls.cert, key: tls.key });
+      const server = await listen(listener, httpsPort, host, { cert: tls.cert, key: tls.key }, timeouts);
       servers.push(server);
       urls.push({ base: `https://${shown}:${server.port}`, note: `  (${describeCert(tls, values['tls-cert'] ?? env.AVISIM_TLS_CERT)})` });
     }
     // The NSX-T manager stub on a port of its own, so clients can be given a separate manager host.
     if (nsxPort !== undefined && tls) {
-      const server = await listen(nsxListener, nsxPort, host, { cert: tls.cert, key: tls.key });
+      const server = await listen(nsxListener, nsxPort, host, { cert: tls.cert, key: tls.key }, timeouts);
       servers.push(server);
       nsxBase = `https://${shown}:${server.port}`;
     }
@@ -213,6 +220,23 @@ function parseDelay(text: string | undefined): number | undefined {
     throw new Error(`--nsx-realization-delay / AVISIM_NSX_REALIZATION_DELAY must be whole milliseconds 0-3600000, got "${text}"`);
   }
   return n;
+}
+
+function parseTimeouts(headers: string | undefined, request: string | undefined): Timeouts {
+  const ms = (text: string | undefined, name: string): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > 3_600_000) {
+      throw new Error(`${name} must be whole milliseconds 1-3600000, got "${text}"`);
+    }
+    return n;
+  };
+  const headersTimeoutMs = ms(headers, '--headers-timeout / AVISIM_HEADERS_TIMEOUT') ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeoutMs = ms(request, '--request-timeout / AVISIM_REQUEST_TIMEOUT') ?? Math.max(DEFAULT_REQUEST_TIMEOUT_MS, headersTimeoutMs);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new Error(`--request-timeout (${requestTimeoutMs} ms) must be at least --headers-timeout (${headersTimeoutMs} ms)`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs };
 }
 
 function describeCert(tls: TlsMaterial, certFile: string | undefined): string {

@@ -45,6 +45,8 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
 
   const serve = (scope: Scope, req: IncomingMessage, res: ServerResponse, nsxOnly: boolean) => {
     const isNsx = nsx.handles(req.url);
+    const allowance = () =>
+      isNsx ? nsx.bodyAllowance(scope.engine, req) : !nsxOnly && isApiPath(req.url) ? api.bodyAllowance(req, scope.engine) : 0;
     intercept(
       scope,
       req,
@@ -56,6 +58,7 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
         else sendError(rs, errors.notImplemented(rq.method ?? 'GET', pathOf(rq.url)));
       },
       isNsx || nsxOnly,
+      allowance,
     );
   };
   const inScope = (nsxOnly: boolean) => (req: IncomingMessage, res: ServerResponse) => {

@@ -42,7 +42,7 @@ export class ControlPlane {
       const path = url.path.replace(/\/$/, '') || '/';
       const query = new URLSearchParams(url.rawQuery);
       const method = (req.method ?? 'GET').toUpperCase();
-      const body = await readJson(req);
+      const body = await readJson(req, res);
       const scope = await this.scopes.of(req);
       const out = await this.route(method, path.slice(MOCK_PREFIX.length) || '/', query, body, scope);
       if (out === undefined) {
@@ -233,8 +233,8 @@ function checkSnapshot(body: unknown, typeInfo: (type: string) => unknown): Snap
   return { format: 'avisim-state', version: 1, clock: Number.isFinite(clock) ? clock : 0, objects: body.objects as Snapshot['objects'] };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const raw = await readWholeBody(req, 64 * 1024 * 1024, () => new MockError(413, 'Request body too large'));
+async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const raw = await readWholeBody(req, res, 64 * 1024 * 1024, () => new MockError(413, 'Request body too large'));
   if (!raw.length) return undefined;
   try {
     return JSON.parse(raw.toString('utf8'));

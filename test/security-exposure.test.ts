@@ -1,0 +1,295 @@
+/**
+ * What a stranger on the network can do to a running simulator: over-size bodies answered 413
+ * (not reset), bodies never buffered before credentials are checked, slow clients cut off on
+ * both listeners, sandboxes not made without credentials, secrets kept out of the journal, and
+ * scenarios loaded over the network only from places the operator chose.
+ * Driven over real sockets (node:http, node:https, node:net, node:tls) where the wire matters.
+ */
+import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine, type EngineOptions } from '../server/engine.js';
+import { createListener, type AppOptions, type Simulator } from '../server/http/app.js';
+import { listen, type Listening, type Timeouts } from '../server/http/listen.js';
+import { loadOrGenerateTls, type TlsMaterial } from '../server/http/tls.js';
+
+const PASSWORD = 'secret123-admin';
+const NSX_PASSWORD = 'nsx-pass-Word1';
+
+interface Live {
+  engine: Engine;
+  sim: Simulator;
+  http: Listening;
+  https: Listening;
+}
+
+const running: Listening[] = [];
+const engines: Engine[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((l) => l.close(0)));
+  await Promise.all(engines.splice(0).map((e) => e.close()));
+});
+
+let tlsMaterial: Promise<TlsMaterial> | undefined;
+
+/** A simulator on both listeners (127.0.0.1, free ports). */
+async function serve(options: { engine?: EngineOptions; app?: AppOptions; timeouts?: Timeouts } = {}): Promise<Live> {
+  const engine = await Engine.create({ adminPassword: PASSWORD, nsx: { password: NSX_PASSWORD }, ...options.engine });
+  engines.push(engine);
+  const sim = await createListener(engine, options.app);
+  const tls = await (tlsMaterial ??= loadOrGenerateTls());
+  const http = await listen(sim.listener, 0, '127.0.0.1', undefined, options.timeouts);
+  const https = await listen(sim.listener, 0, '127.0.0.1', { cert: tls.cert, key: tls.key }, options.timeouts);
+  running.push(http, https);
+  return { engine, sim, http, https };
+}
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  json?: any;
+}
+
+interface Send {
+  method?: string;
+  path: string;
+  headers?: OutgoingHttpHeaders;
+  body?: string;
+  /** writes this many 1 MiB chunks after the headers (stops when the answer comes) */
+  streamMiB?: number;
+  tls?: boolean;
+}
+
+/**
+ * One request over a real socket. Resolves with the answer as soon as it is complete, whatever
+ * the client's own writing is doing then (a server may answer before the body is all sent).
+ */
+function send(live: Live, s: Send): Promise<Answer> {
+  const port = s.tls ? live.https.port : live.http.port;
+  const make = s.tls ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = make({ host: '127.0.0.1', port, method: s.method ?? 'GET', path: s.path, headers: s.headers, rejectUnauthorized: false, agent: false });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        answered = true;
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    // after the answer the server may close while this client still writes: not a failure
+    req.on('error', (e) => {
+      if (!answered) reject(e);
+    });
+    if (s.body !== undefined) req.write(s.body);
+    if (s.streamMiB) {
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let left = s.streamMiB;
+      const pump = () => {
+        while (left > 0 && !answered && !req.destroyed) {
+          left--;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        if (left === 0) req.end();
+      };
+      pump();
+    } else if (s.headers?.['content-length'] === undefined || s.body !== undefined) req.end();
+  });
+}
+
+const json = { 'content-type': 'application/json' };
+
+async function login(live: Live): Promise<Record<string, string>> {
+  const res = await send(live, { method: 'POST', path: '/login', headers: json, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+  expect(res.status, res.text).toBe(200);
+  const cookies = (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!);
+  const csrf = cookies.find((c) => c.startsWith('csrftoken='))!.slice('csrftoken='.length);
+  return { cookie: cookies.join('; '), 'x-csrftoken': csrf };
+}
+
+const nsxBasic = { authorization: `Basic ${Buffer.from(`admin:${NSX_PASSWORD}`).toString('base64')}` };
+
+describe('over-size bodies', () => {
+  it('the API answers 413 in its error format with Connection: close, and the client reads it (declared length and chunked)', async () => {
+    const live = await serve();
+    const session = await login(live);
+    const declared = await send(live, {
+      method: 'POST',
+      path: '/api/pool',
+      headers: { ...session, ...json, 'content-length': String(33 * 1024 * 1024) },
+      streamMiB: 33,
+    });
+    expect(declared.status).toBe(413);
+    expect(declared.json).toEqual({ error: 'Request body too large' });
+    expect(declared.headers.connection).toBe('close');
+    // the server is fine afterwards
+    expect((await send(live, { path: '/api/cluster/status' })).status).toBe(200);
+  });
+
+  it('a chunked body is counted as it comes (over HTTPS here) and refused the same way', async () => {
+    const live = await serve({ app: { bodyLimit: 1024 * 1024 } });
+    const session = await login(live);
+    const chunked = await send(live, { tls: true, method: 'PUT', path: '/api/pool/x', headers: { ...session, ...json }, streamMiB: 4 });
+    expect(chunked.status).toBe(413);
+    expect(chunked.json).toEqual({ error: 'Request body too large' });
+    expect(chunked.headers.connection).toBe('close');
+  });
+
+  it('the NSX stub answers 413 with its own error body', async () => {
+    const live = await serve();
+    const res = await send(live, {
+      method: 'PATCH',
+      path: '/policy/api/v1/infra/tier-1s/t1',
+      headers: { ...nsxBasic, ...json },
+      streamMiB: 3,
+    });
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ httpStatus: 'PAYLOAD_TOO_LARGE', error_message: 'Request body too large.' });
+    expect(typeof res.json.error_code).toBe('number');
+    expect(res.headers.connection).toBe('close');
+  });
+
+  it('the control plane answers 413 as {"error"}', async () => {
+    const live = await serve();
+    const res = await send(live, {
+      method: 'PUT',
+      path: '/_mock/snapshot',
+      headers: { ...json, 'content-length': String(65 * 1024 * 1024) },
+      streamMiB: 2,
+    });
+    expect(res.status).toBe(413);
+    expect(res.json).toEqual({ error: 'Request body too large' });
+    expect(res.headers.connection).toBe('close');
+  });
+
+  it('a body read ahead for a fault rule that is too large is the handler\'s 413 too', async () => {
+    const live = await serve({ app: { bodyLimit: 1024 * 1024 } });
+    const session = await login(live);
+    const rule = await send(live, {
+      method: 'POST',
+      path: '/_mock/faults',
+      headers: json,
+      body: JSON.stringify({ match: { method: 'POST', path: '/api/pool', body: { name: 'x' } }, status: 500 }),
+    });
+    expect(rule.status).toBe(201);
+    const res = await send(live, { method: 'POST', path: '/api/pool', headers: { ...session, ...json }, streamMiB: 3 });
+    expect(res.status).toBe(413);
+    expect(res.json).toEqual({ error: 'Request body too large' });
+  });
+});
+
+describe('bodies and credentials', () => {
+  /** headers and a first KiB of a body declared far larger: an answer can only come before the rest */
+  const partial = (size: number) => ({ 'content-length': String(size) });
+  const kib = 'x'.repeat(1024);
+
+  it('an API call without credentials is refused before its body is read', async () => {
+    const live = await serve();
+    const res = await send(live, { method: 'POST', path: '/api/pool', headers: { ...json, ...partial(30 * 1024 * 1024) }, body: kib });
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual({ error: 'Authentication credentials were not provided.' });
+  });
+
+  it('nor is it read ahead for a fault rule that matches on bodies', async () => {
+    const live = await serve();
+    await send(live, {
+      method: 'POST',
+      path: '/_mock/faults',
+      headers: json,
+      body: JSON.stringify({ match: { path: '/api/pool', body: { name: 'x' } }, status: 500 }),
+    });
+    const res = await send(live, { method: 'POST', path: '/api/pool', headers: { ...json, ...partial(30 * 1024 * 1024) }, body: kib });
+    expect(res.status).toBe(401);
+  });
+
+  it('an NSX call without credentials gets its 403 before its body is read', async () => {
+    const live = await serve();
+    const res = await send(live, { method: 'PATCH', path: '/policy/api/v1/infra/tier-1s/t1', headers: { ...json, ...partial(900 * 1024) }, body: kib });
+    expect(res.status).toBe(403);
+    expect(res.json.error_message).toContain('credentials were incorrect');
+  });
+
+  it('public routes take a small body only: /login and the NSX session create refuse 64 KiB and more', async () => {
+    const live = await serve();
+    const login = await send(live, { method: 'POST', path: '/login', headers: { ...json, ...partial(65 * 1024) }, body: kib });
+    expect(login.status).toBe(413);
+    expect(login.json).toEqual({ error: 'Request body too large' });
+    const nsx = await send(live, {
+      method: 'POST',
+      path: '/api/session/create',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...partial(65 * 1024) },
+      body: kib,
+    });
+    expect(nsx.status).toBe(413);
+    // a real login still fits
+    await login_ok(live);
+  });
+
+  async function login_ok(live: Live) {
+    expect(Object.keys(await login(live))).toEqual(['cookie', 'x-csrftoken']);
+  }
+});
+
+/** Resolves when the server closes the socket; the client keeps trickling until then. */
+function closedWhileTrickling(socket: Socket, head: string, trickle: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(got);
+    });
+    socket.write(head);
+    const timer = setInterval(() => {
+      if (!socket.destroyed) socket.write(trickle);
+    }, 40);
+    setTimeout(() => reject(new Error('the server never closed the connection')), 8000).unref();
+  });
+}
+
+describe('slow clients are cut off on both listeners', () => {
+  const timeouts = { headersTimeoutMs: 300, requestTimeoutMs: 600 };
+  const open = (live: Live, secure: boolean): Promise<Socket> =>
+    new Promise((resolve) => {
+      if (secure) {
+        const s = tlsConnect({ host: '127.0.0.1', port: live.https.port, rejectUnauthorized: false }, () => resolve(s));
+      } else {
+        const s = netConnect({ host: '127.0.0.1', port: live.http.port }, () => resolve(s));
+      }
+    });
+
+  for (const secure of [false, true]) {
+    const name = secure ? 'HTTPS' : 'HTTP';
+    it(`${name}: headers trickled a line at a time`, async () => {
+      const live = await serve({ timeouts });
+      const got = await closedWhileTrickling(await open(live, secure), 'GET /api/cluster/status HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n');
+      expect(got === '' || got.startsWith('HTTP/1.1 408')).toBe(true);
+    });
+
+    it(`${name}: a body trickled a byte at a time`, async () => {
+      const live = await serve({ timeouts });
+      const head = 'POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n';
+      const got = await closedWhileTrickling(await open(live, secure), head, ' ');
+      expect(got === '' || got.startsWith('HTTP/1.1 408')).toBe(true);
+    });
+  }
+
+  it('HTTPS: a TLS handshake never finished', async () => {
+    const live = await serve({ timeouts });
+    const socket = netConnect({ host: '127.0.0.1', port: live.https.port });
+    // a ClientHello record header, then nothing more of it
+    await closedWhileTrickling(socket, '\x16\x03\x01', '');
+  });
+});
