@@ -11,6 +11,7 @@ import { createListener } from './http/app.js';
 import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, listen, type Listening, type Timeouts } from './http/listen.js';
 import { builtinScenarios } from './scenario.js';
+import { DEFAULT_JOURNAL_BYTES } from './mock/journal.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
 
@@ -39,6 +40,8 @@ Usage: avisim [options]
   --mock <on|off>       the test-control plane under /_mock and X-Mock-Sandbox sandboxes (env AVISIM_MOCK, default on)
   --mock-token <t>      /_mock calls need X-Mock-Token: <t> (env AVISIM_MOCK_TOKEN; default: no token)
   --journal-size <n>    requests kept in each scope's journal, 0 = none (env AVISIM_JOURNAL_SIZE, default 1000)
+  --journal-bytes <n>   request body bytes kept in each scope's journal; past it the oldest bodies are kept as
+                        truncated markers, as is any body over 256 KiB (env AVISIM_JOURNAL_BYTES, default ${DEFAULT_JOURNAL_BYTES})
   --max-sandboxes <n>   sandboxes alive at once (env AVISIM_MAX_SANDBOXES, default 1000)
   --headers-timeout <ms>  a request's line and headers (and a TLS handshake) must arrive within this, else 408 and
                         the connection is closed (env AVISIM_HEADERS_TIMEOUT, default ${DEFAULT_HEADERS_TIMEOUT_MS})
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
       mock: { type: 'string' },
       'mock-token': { type: 'string' },
       'journal-size': { type: 'string' },
+      'journal-bytes': { type: 'string' },
       'max-sandboxes': { type: 'string' },
       'headers-timeout': { type: 'string' },
       'request-timeout': { type: 'string' },
@@ -146,6 +150,7 @@ async function main(): Promise<void> {
     enabled: parseSwitch(values.mock ?? env.AVISIM_MOCK, '--mock / AVISIM_MOCK'),
     token: values['mock-token'] ?? env.AVISIM_MOCK_TOKEN ?? undefined,
     journalSize: parseCount(values['journal-size'] ?? env.AVISIM_JOURNAL_SIZE, '--journal-size / AVISIM_JOURNAL_SIZE'),
+    journalBytes: parseCount(values['journal-bytes'] ?? env.AVISIM_JOURNAL_BYTES, '--journal-bytes / AVISIM_JOURNAL_BYTES'),
     maxSandboxes: parseCount(values['max-sandboxes'] ?? env.AVISIM_MAX_SANDBOXES, '--max-sandboxes / AVISIM_MAX_SANDBOXES'),
   };
   const { listener, nsxListener } = await createListener(engine, { mock });

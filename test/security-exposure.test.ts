@@ -9,9 +9,12 @@ import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHead
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, type EngineOptions } from '../server/engine.js';
-import { createListener, type AppOptions, type Simulator } from '../server/http/app.js';
+import { createApp, createListener, type AppOptions, type Simulator } from '../server/http/app.js';
+import { Journal } from '../server/mock/journal.js';
+import { csrfOf, TEST_HOST } from './helpers.js';
 import { listen, type Listening, type Timeouts } from '../server/http/listen.js';
 import { loadOrGenerateTls, type TlsMaterial } from '../server/http/tls.js';
 
@@ -291,5 +294,123 @@ describe('slow clients are cut off on both listeners', () => {
     const socket = netConnect({ host: '127.0.0.1', port: live.https.port });
     // a ClientHello record header, then nothing more of it
     await closedWhileTrickling(socket, '\x16\x03\x01', '');
+  });
+});
+
+/** An in-process simulator (supertest), with control-plane options. */
+async function inProcess(app: AppOptions = {}, engine: EngineOptions = {}) {
+  const e = await Engine.create({ adminPassword: 'secret123', nsx: { password: NSX_PASSWORD }, ...engine });
+  engines.push(e);
+  const http = supertest(await createApp(e, app));
+  const login = await http.post('/login').set('Host', TEST_HOST).send({ username: 'admin', password: 'secret123' });
+  expect(login.status).toBe(200);
+  const setCookie = login.headers['set-cookie'] as unknown as string[];
+  const session = { Cookie: setCookie.map((c) => c.split(';')[0]).join('; '), 'X-CSRFToken': csrfOf(setCookie), Host: TEST_HOST };
+  return { engine: e, http, session };
+}
+
+describe('the journal scrubs secrets', () => {
+  const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+
+  it('passwords, tokens, private keys and NSX session forms read <scrubbed>; the rest is kept', async () => {
+    const { http, session } = await inProcess();
+    await http.delete('/_mock/journal');
+    expect((await http.post('/login').send({ username: 'admin', password: 'secret123' })).status).toBe(200);
+    await http.post('/login').send({ username: 'admin', token: 'tok-abcdef-123456' });
+    await http.put('/api/useraccount').set(session).send({ username: 'admin', old_password: 'secret123', password: 'new-pass-456' });
+    await http
+      .post('/api/sslkeyandcertificate')
+      .set(session)
+      .send({ name: 'web-cert', key: 'raw-key-material-xyz', key_passphrase: 'pass-phrase-789', certificate: { certificate: 'CERT' } });
+    await http.post('/api/pool').set(session).send({ name: 'p1', description: `a pem ${PEM} and the password secret123 again` });
+    await http.delete('/api/user-token?token=tok-abcdef-123456').set(session);
+    await http
+      .post('/api/session/create')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send(`j_username=admin&j_password=${encodeURIComponent(NSX_PASSWORD)}`);
+
+    const journal = await http.get('/_mock/journal');
+    expect(journal.status).toBe(200);
+    for (const secret of ['secret123', 'tok-abcdef-123456', 'new-pass-456', 'raw-key-material-xyz', 'pass-phrase-789', 'MIIEvQIBADAN', NSX_PASSWORD]) {
+      expect(journal.text).not.toContain(secret);
+    }
+    const byPath = (path: string) => journal.body.results.filter((e: any) => e.path === path).map((e: any) => e.body);
+    expect(byPath('/login')).toEqual([
+      { username: 'admin', password: '<scrubbed>' },
+      { username: 'admin', token: '<scrubbed>' },
+    ]);
+    expect(byPath('/api/useraccount')[0]).toEqual({ username: 'admin', old_password: '<scrubbed>', password: '<scrubbed>' });
+    expect(byPath('/api/sslkeyandcertificate')[0]).toMatchObject({ name: 'web-cert', key: '<scrubbed>', key_passphrase: '<scrubbed>', certificate: { certificate: 'CERT' } });
+    expect(byPath('/api/pool')[0].description).toBe('a pem <scrubbed>\n and the password <scrubbed> again');
+    expect(journal.body.results.find((e: any) => e.path === '/api/user-token').query).toBe('token=<scrubbed>');
+    expect(byPath('/api/session/create')[0]).toEqual({ j_username: 'admin', j_password: '<scrubbed>' });
+  });
+
+  it('verify shows near misses scrubbed and cannot be used to guess a secret', async () => {
+    const { http } = await inProcess();
+    await http.delete('/_mock/journal');
+    await http.post('/login').send({ username: 'admin', password: 'secret123' });
+    const miss = await http.post('/_mock/verify').send({ method: 'PUT', path: '/login' });
+    expect(miss.status).toBe(417);
+    expect(miss.body.near_misses[0].request.body).toEqual({ username: 'admin', password: '<scrubbed>' });
+    expect(miss.text).not.toContain('secret123');
+    const guess = await http.post('/_mock/verify').send({ path: '/login', body: { password: 'secret123' } });
+    expect(guess.body.verified).toBe(false);
+    expect(guess.text).not.toContain('"secret123"}');
+  });
+
+  it('a fault rule still matches the body as sent, secrets included', async () => {
+    const { http } = await inProcess();
+    const rule = await http.post('/_mock/faults').send({ match: { path: '/login', body: { password: 'secret123' } }, status: 418, error: 'no tea' });
+    expect(rule.status).toBe(201);
+    expect((await http.post('/login').send({ username: 'admin', password: 'other-password' })).status).toBe(401);
+    const hit = await http.post('/login').send({ username: 'admin', password: 'secret123' });
+    expect(hit.status).toBe(418);
+    expect(hit.body).toEqual({ error: 'no tea' });
+  });
+});
+
+describe('the journal is bounded in bytes', () => {
+  const entry = (i: number, body: unknown, bodyBytes: number) => ({
+    method: 'POST',
+    path: `/api/pool`,
+    tenant: 'admin',
+    arrived: 0,
+    query: '',
+    status: 201,
+    duration_ms: 0,
+    body: { i, ...(body as object) },
+    bodyBytes,
+  });
+
+  it('a body over the per-entry bound is kept as a marker with a scrubbed preview', () => {
+    const j = new Journal(10, { bytes: 10_000, entryBytes: 1000 });
+    j.add(entry(1, { name: 'big', password: 'hunter2-hunter2', description: 'd'.repeat(2000) }, 2100));
+    const [shown] = j.entries();
+    expect(shown!.body).toMatchObject({ _truncated: true, bytes: 2100 });
+    const preview = (shown!.body as any).preview as string;
+    expect(preview.startsWith('{"i":1,"name":"big","password":"<scrubbed>","description":"ddd')).toBe(true);
+    expect(preview.length).toBe(512);
+  });
+
+  it('past the total, the oldest bodies become markers; the entries stay and are still counted', () => {
+    const j = new Journal(10, { bytes: 1000, entryBytes: 1000 });
+    for (let i = 0; i < 5; i++) j.add(entry(i, { name: `p${i}` }, 400));
+    const bodies = j.entries().map((e) => e.body as any);
+    expect(bodies.map((b) => b._truncated === true)).toEqual([true, true, true, false, false]);
+    expect(bodies[4]).toEqual({ i: 4, name: 'p4' });
+    expect(j.verify({ method: 'POST', path: '/api/pool' }, { count: 5 }).verified).toBe(true);
+  });
+
+  it('over HTTP: a large body is shown truncated, a small one whole', async () => {
+    const { http, session } = await inProcess({ mock: { journalEntryBytes: 1024 } });
+    await http.delete('/_mock/journal');
+    await http.post('/api/pool').set(session).send({ name: 'small' });
+    const large = { name: 'large', description: 'x'.repeat(4000) };
+    await http.post('/api/pool').set(session).send(large);
+    const bodies = (await http.get('/_mock/journal?path=/api/pool')).body.results.map((e: any) => e.body);
+    expect(bodies[0]).toEqual({ name: 'small' });
+    expect(bodies[1]).toMatchObject({ _truncated: true, bytes: JSON.stringify(large).length });
+    expect(bodies[1].preview).toMatch(/^\{"name":"large","description":"x+$/);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { splitUrl } from '../http/api.js';
-import { bodyWasTooLarge, parsedBodyOf, readAheadBody } from '../http/body.js';
+import { bodySizeOf, bodyWasTooLarge, parsedBodyOf, readAheadBody } from '../http/body.js';
 import type { FaultRule } from './faults.js';
 import type { SeenRequest } from './pattern.js';
 import type { Scope } from './scopes.js';
@@ -45,6 +45,7 @@ export function intercept(
         status: res.writableFinished ? res.statusCode : 0,
         duration_ms: Math.round((performance.now() - started) * 10) / 10,
         body: seen.body ?? parsedBodyOf(req),
+        bodyBytes: bodySizeOf(req),
         sandbox: scope.id,
         fault,
       });

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Engine } from '../engine.js';
 import { MockError } from './errors.js';
 import { Faults } from './faults.js';
-import { DEFAULT_JOURNAL_SIZE, Journal } from './journal.js';
+import { DEFAULT_JOURNAL_SIZE, Journal, type JournalBounds } from './journal.js';
 import { installScenarioFaults } from './conditions.js';
 
 export interface Scope {
@@ -27,6 +27,9 @@ export interface MockOptions {
   token?: string;
   /** requests kept per scope in the journal (0 turns it off) */
   journalSize?: number;
+  /** body bytes kept per scope's journal, in all and per entry (server/mock/journal.ts) */
+  journalBytes?: number;
+  journalEntryBytes?: number;
   maxSandboxes?: number;
 }
 
@@ -51,7 +54,9 @@ export class Scopes {
 
   /** A scope over `engine`, with the scenario's fault rules installed. */
   private scope(engine: Engine, id?: string): Scope {
-    const scope: Scope = { id, engine, journal: new Journal(this.options.journalSize ?? DEFAULT_JOURNAL_SIZE), faults: new Faults(), created: new Date().toISOString() };
+    const bounds: JournalBounds = { bytes: this.options.journalBytes, entryBytes: this.options.journalEntryBytes };
+    const journal = new Journal(this.options.journalSize ?? DEFAULT_JOURNAL_SIZE, bounds);
+    const scope: Scope = { id, engine, journal, faults: new Faults(), created: new Date().toISOString() };
     installScenarioFaults(scope);
     return scope;
   }
