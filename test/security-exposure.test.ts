@@ -309,6 +309,55 @@ async function inProcess(app: AppOptions = {}, engine: EngineOptions = {}) {
   return { engine: e, http, session };
 }
 
+describe('sandboxes need credentials to be made when the control plane has a token', () => {
+  const mock = { token: 'tok-1', maxSandboxes: 3 };
+
+  it('strangers cannot fill --max-sandboxes; a logged-in client still gets its sandbox', async () => {
+    const { http, session } = await inProcess({ mock });
+    for (const id of ['x1', 'x2', 'x3', 'x4']) {
+      const res = await http.get('/api/cluster/status').set('X-Mock-Sandbox', id);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toContain(`No sandbox '${id}'`);
+    }
+    // wrong Basic credentials and a made-up token are no credentials either
+    const basic = `Basic ${Buffer.from('admin:wrong').toString('base64')}`;
+    expect((await http.get('/api/pool').set('X-Mock-Sandbox', 'x5').set('Authorization', basic)).status).toBe(401);
+    expect((await http.get('/api/pool').set('X-Mock-Sandbox', 'x6').set('X-Mock-Token', 'tok-2')).status).toBe(401);
+    expect((await http.get('/_mock/sandboxes').set('X-Mock-Token', 'tok-1')).body.count).toBe(0);
+
+    const mine = await http.get('/api/pool').set(session).set('X-Mock-Sandbox', 'mine');
+    expect(mine.status).toBe(200);
+    expect((await http.get('/_mock/sandboxes').set('X-Mock-Token', 'tok-1')).body.results.map((s: any) => s.id)).toEqual(['mine']);
+  });
+
+  it('the token makes one (on a /_mock call or an API call); NSX credentials make one on NSX paths', async () => {
+    const { http } = await inProcess({ mock });
+    expect((await http.get('/_mock').set('X-Mock-Token', 'tok-1').set('X-Mock-Sandbox', 'by-control')).status).toBe(200);
+    // the API call itself still needs its own credentials
+    expect((await http.get('/api/pool').set('X-Mock-Token', 'tok-1').set('X-Mock-Sandbox', 'by-token')).status).toBe(401);
+    const nsx = await http.get('/policy/api/v1/infra/tier-1s').set(nsxBasic).set('X-Mock-Sandbox', 'by-nsx');
+    expect(nsx.status).toBe(200);
+    const ids = (await http.get('/_mock/sandboxes').set('X-Mock-Token', 'tok-1')).body.results.map((s: any) => s.id).sort();
+    expect(ids).toEqual(['by-control', 'by-nsx', 'by-token']);
+  });
+
+  it('a sandbox that exists is used under the usual rules, credentials or not', async () => {
+    const { http, session } = await inProcess({ mock });
+    expect((await http.post('/api/pool').set(session).set('X-Mock-Sandbox', 's1').send({ name: 'only-in-s1' })).status).toBe(201);
+    // public call: answered without credentials
+    expect((await http.get('/api/cluster/status').set('X-Mock-Sandbox', 's1')).status).toBe(200);
+    // the API's own refusal, not the sandbox one
+    const denied = await http.get('/api/pool').set('X-Mock-Sandbox', 's1');
+    expect(denied.status).toBe(401);
+    expect(denied.body).toEqual({ error: 'Authentication credentials were not provided.' });
+  });
+
+  it('without a token (the control plane open to all) anyone may make one, as before', async () => {
+    const { http } = await inProcess();
+    expect((await http.get('/api/cluster/status').set('X-Mock-Sandbox', 'open')).status).toBe(200);
+  });
+});
+
 describe('the journal scrubs secrets', () => {
   const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
 

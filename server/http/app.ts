@@ -13,6 +13,8 @@ import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { createApi, isApiPath, sendError, sendJson, splitUrl, type ApiOptions } from './api.js';
 import { createNsx } from '../nsxt/index.js';
+import { hasNsxCredentials } from '../nsxt/auth.js';
+import { authenticate } from './front-door.js';
 import { ControlPlane, isMockPath } from '../mock/control.js';
 import { MockError } from '../mock/errors.js';
 import { intercept } from '../mock/intercept.js';
@@ -38,7 +40,17 @@ export interface Simulator {
 export async function createListener(engine: Engine, options: AppOptions = {}): Promise<Simulator> {
   const api = await createApi(engine, options);
   const nsx = createNsx();
-  const scopes = new Scopes(engine, options.mock);
+  // Credentials that may make a sandbox when the control plane has a token (server/mock/scopes.ts).
+  const credentialed = async (req: IncomingMessage): Promise<boolean> => {
+    if (hasNsxCredentials(engine, req)) return true;
+    try {
+      const who = options.authenticate ? await options.authenticate(req, true) : authenticate(engine, req, true);
+      return who.via !== 'anonymous';
+    } catch {
+      return false;
+    }
+  };
+  const scopes = new Scopes(engine, options.mock, credentialed);
   const control = new ControlPlane(scopes, () => api.backend);
   let built: Promise<Express> | undefined;
   const app = () => (built ??= buildApp(listener));

@@ -3,7 +3,6 @@
  * acts on the scope its `X-Mock-Sandbox` header names, the main engine without it. Every call
  * is listed in openapi/mock.json and in the README.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,13 +56,7 @@ export class ControlPlane {
   }
 
   private checkToken(req: IncomingMessage): void {
-    const token = this.scopes.options.token;
-    if (!token) return;
-    const auth = req.headers.authorization;
-    const given = (req.headers['x-mock-token'] as string | undefined) ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
-    const a = Buffer.from(given ?? '');
-    const b = Buffer.from(token);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    if (!this.scopes.hasToken(req)) {
       throw new MockError(401, 'The test-control plane needs its token: send X-Mock-Token (or Authorization: Bearer)');
     }
   }

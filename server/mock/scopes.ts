@@ -3,7 +3,13 @@
  * rules. A request or control call names its sandbox with `X-Mock-Sandbox: <id>`; the first
  * use of an id makes the sandbox, a fork of the scenario's baseline (constant time: see
  * Store.fork). Sandboxes live in memory only and share users and sessions with the main engine.
+ *
+ * When the control plane has a token, making a sandbox needs what the control plane needs (the
+ * token) or credentials the simulator accepts (an API session or Basic credentials, NSX ones on
+ * NSX paths): a stranger cannot fill `maxSandboxes` and lock everyone else out. Using a sandbox
+ * that exists follows the usual rules of the API it calls.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Engine } from '../engine.js';
 import { MockError } from './errors.js';
@@ -33,6 +39,9 @@ export interface MockOptions {
   maxSandboxes?: number;
 }
 
+/** Whether a request carries credentials the simulator accepts (for making a sandbox). */
+export type Credentialed = (req: IncomingMessage) => boolean | Promise<boolean>;
+
 export const SANDBOX_HEADER = 'x-mock-sandbox';
 export const DEFAULT_MAX_SANDBOXES = 1000;
 const SANDBOX_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
@@ -46,6 +55,7 @@ export class Scopes {
   constructor(
     engine: Engine,
     readonly options: MockOptions = {},
+    private readonly credentialed: Credentialed = () => false,
   ) {
     this.enabled = options.enabled !== false;
     this.maxSandboxes = options.maxSandboxes ?? DEFAULT_MAX_SANDBOXES;
@@ -67,7 +77,32 @@ export class Scopes {
     if (raw === undefined) return this.main;
     const id = Array.isArray(raw) ? raw[0]! : raw;
     if (!this.enabled) throw new MockError(400, 'Sandboxes are off: this simulator was started with the test-control plane disabled');
+    const existing = this.sandboxes.get(id);
+    if (existing) return existing;
+    if (this.hasToken(req)) return this.sandbox(id);
+    const ok = this.credentialed(req);
+    return ok instanceof Promise ? ok.then((yes) => this.create(id, yes)) : this.create(id, ok);
+  }
+
+  private create(id: string, allowed: boolean): Promise<Scope> {
+    if (!allowed && !this.sandboxes.has(id)) {
+      throw new MockError(
+        401,
+        `No sandbox '${id}' yet, and making one needs the test-control token (X-Mock-Token) or API credentials (a session or Basic)`,
+      );
+    }
     return this.sandbox(id);
+  }
+
+  /** The control plane's token is not set, or the request carries it (X-Mock-Token or Bearer). */
+  hasToken(req: IncomingMessage): boolean {
+    const token = this.options.token;
+    if (!token) return true;
+    const auth = req.headers.authorization;
+    const given = req.headers['x-mock-token'] ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
+    const a = Buffer.from(typeof given === 'string' ? given : '');
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
   }
 
   sandbox(id: string): Promise<Scope> {
