@@ -463,3 +463,83 @@ describe('the journal is bounded in bytes', () => {
     expect(bodies[1].preview).toMatch(/^\{"name":"large","description":"x+$/);
   });
 });
+
+describe('scenarios over the network', () => {
+  /** the answer and whether anything of `file`'s content shows in it */
+  async function attempt(http: ReturnType<typeof supertest>, body: unknown) {
+    const res = await http.post('/_mock/scenario').send(body as object);
+    return { status: res.status, error: String(res.body.error ?? ''), text: res.text };
+  }
+
+  it('are never loaded by path: absolute, relative, or as a name with separators', async () => {
+    const { http } = await inProcess();
+    const passwd = await attempt(http, { path: '/etc/passwd' });
+    expect(passwd.status).toBe(400);
+    expect(passwd.error).toContain('not loaded by path');
+    expect(passwd.text).not.toContain('root:');
+    expect((await attempt(http, { path: 'seeds/fresh-controller.yaml' })).status).toBe(400);
+    for (const name of ['/etc/passwd', '../../../../etc/passwd', 'seeds/fresh-controller', '..', '.hidden', 'package.json', 'tsconfig']) {
+      const res = await attempt(http, { name });
+      expect(res.status, name).toBe(404);
+      expect(res.error).toContain(`unknown scenario '${name}'`);
+      expect(res.text).not.toContain('root:');
+      expect(res.text).not.toContain('devDependencies');
+      expect(res.text).not.toContain('compilerOptions');
+    }
+    expect((await http.get('/_mock/scenario')).body.name).toBe('fresh-controller');
+  });
+
+  it("inline text cannot reach a file through extends; its own mistakes are told in full", async () => {
+    const { http } = await inProcess();
+    for (const base of ['/etc/passwd', '../../../../../../etc/passwd', 'package.json']) {
+      const res = await attempt(http, { yaml: `extends: ${base}\nname: x\n` });
+      expect(res.status, base).toBe(400);
+      expect(res.error).toContain(`uploaded.yaml: extends: unknown scenario '${base}'`);
+      expect(res.text).not.toContain('root:');
+      expect(res.text).not.toContain('devDependencies');
+    }
+    const bad = await attempt(http, { yaml: 'name: x\nobjects: [ {pool: {name: "p"} \n' });
+    expect(bad.status).toBe(400);
+    expect(bad.error).toContain('uploaded.yaml');
+    expect(bad.error).toContain('is not valid YAML');
+    // a built-in base is fine
+    expect((await attempt(http, { yaml: 'extends: fresh-controller\nname: inline-ok\n' })).status).toBe(200);
+  });
+
+  it('a file of --scenario-dir loads by name; its errors never show its content', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'avisim-dir-'));
+    await writeFile(join(dir, 'lab.yml'), 'extends: fresh-controller\nname: lab\n');
+    await writeFile(join(dir, 'child.json'), JSON.stringify({ extends: 'lab', name: 'child' }));
+    await writeFile(join(dir, 'broken.yaml'), 'name: broken\nsecret-line: [never closed\n');
+    await writeFile(join(dir, 'creds.json'), JSON.stringify({ aws_secret_access_key: 'AKIA-not-for-you' }));
+    await writeFile(join(dir, 'escape.yaml'), 'extends: /etc/passwd\n');
+    const { http } = await inProcess({ mock: { scenarioDir: dir } });
+    expect((await attempt(http, { name: 'lab' })).status).toBe(200);
+    expect((await attempt(http, { name: 'lab.yml' })).status).toBe(200);
+    const child = await attempt(http, { name: 'child' });
+    expect(child.status, child.error).toBe(200);
+    expect((await attempt(http, { yaml: 'extends: lab\nname: on-lab\n' })).status).toBe(200);
+    for (const [name, content] of [
+      ['broken', 'secret-line'],
+      ['creds', 'aws_secret_access_key'],
+      ['escape', 'root:'],
+    ] as const) {
+      const res = await attempt(http, { name });
+      expect(res.status, name).toBe(400);
+      expect(res.error).toContain('did not load');
+      expect(res.text).not.toContain(content);
+    }
+    expect((await http.get('/_mock/scenario')).body.name).toBe('on-lab');
+  });
+});
+
+describe('exposure by default', () => {
+  it('the image keeps listening on every interface through its environment', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const dockerfile = await readFile(new URL('../Dockerfile', import.meta.url), 'utf8');
+    expect(dockerfile).toMatch(/^\s*AVISIM_HOST=0\.0\.0\.0\b/m);
+  });
+});

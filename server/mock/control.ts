@@ -3,9 +3,7 @@
  * acts on the scope its `X-Mock-Sandbox` header names, the main engine without it. Every call
  * is listed in openapi/mock.json and in the README.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpenAPIBackend } from 'openapi-backend';
 import { AviError } from '../avi/errors.js';
@@ -15,10 +13,10 @@ import { readWholeBody } from '../http/body.js';
 import { coverage } from '../http/coverage.js';
 import { linkNsxt } from '../nsxt/linked.js';
 import { projectFile } from '../paths.js';
-import { loadScenario, resolveScenario } from '../scenario.js';
 import type { Snapshot } from '../store/store.js';
 import { MockError } from './errors.js';
-import { addFault, checkScenarioFaults } from './conditions.js';
+import { addFault } from './conditions.js';
+import { loadInto, scenarioFromBody } from './scenario-load.js';
 import { parsePattern } from './pattern.js';
 import type { Scope, Scopes } from './scopes.js';
 
@@ -77,14 +75,8 @@ export class ControlPlane {
       case 'POST /scenario':
       case 'PUT /scenario': {
         if (scope.id) throw new MockError(400, 'A scenario is loaded for the whole simulator: call without X-Mock-Sandbox');
-        const scenario = await this.scenarioOf(body);
-        checkScenarioFaults(scenario);
-        try {
-          await engine.load(scenario);
-        } catch (e) {
-          // the scenario's objects are refused as a client's writes would be: nothing changed
-          throw new MockError(400, (e as Error).message);
-        }
+        const scenario = await scenarioFromBody(body, this.scopes.options.scenarioDir);
+        await loadInto(engine, scenario);
         this.scopes.dropAll();
         await this.scopes.reset(scope);
         return { body: { loaded: scenario.name, file: scenario.file } };
@@ -156,34 +148,6 @@ export class ControlPlane {
       return undefined;
     }
     throw new MockError(404, `No test-control call ${method} ${MOCK_PREFIX}${path === '/' ? '' : path}: GET ${MOCK_PREFIX} lists them`);
-  }
-
-  /** `{"name"}` (built-in), `{"path"}` (a file on this machine) or `{"yaml"}` (the text itself). */
-  private async scenarioOf(body: unknown) {
-    const usage = 'load a scenario with {"name": "<built-in>"}, {"path": "<file on the server>"} or {"yaml": "<scenario text>"}';
-    if (!isObject(body)) throw new MockError(400, usage);
-    let file: string;
-    let uploaded: string | undefined;
-    if (typeof body.yaml === 'string') {
-      // Written aside so that the loader reads it like any file; `extends` takes built-in names.
-      uploaded = await mkdtemp(path.join(tmpdir(), 'avisim-scenario-'));
-      file = path.join(uploaded, 'uploaded.yaml');
-      await writeFile(file, body.yaml);
-    } else if (typeof body.name === 'string' || typeof body.path === 'string') {
-      const given = String(body.name ?? body.path);
-      try {
-        file = resolveScenario(given);
-      } catch (e) {
-        throw new MockError(404, (e as Error).message);
-      }
-    } else throw new MockError(400, usage);
-    try {
-      return await loadScenario(file);
-    } catch (e) {
-      throw new MockError(400, (e as Error).message);
-    } finally {
-      if (uploaded) await rm(uploaded, { recursive: true, force: true });
-    }
   }
 }
 

@@ -37,6 +37,11 @@ export interface MockOptions {
   journalBytes?: number;
   journalEntryBytes?: number;
   maxSandboxes?: number;
+  /**
+   * a folder of scenarios `POST /_mock/scenario {"name"}` may load besides the built-in ones
+   * (over the network a scenario is never loaded by path)
+   */
+  scenarioDir?: string;
 }
 
 /** Whether a request carries credentials the simulator accepts (for making a sandbox). */
