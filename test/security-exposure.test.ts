@@ -63,6 +63,7 @@ interface Send {
   body?: string;
   /** writes this many 1 MiB chunks after the headers (stops when the answer comes) */
   streamMiB?: number;
+
   tls?: boolean;
 }
 
@@ -202,6 +203,40 @@ describe('bodies and credentials', () => {
     const res = await send(live, { method: 'POST', path: '/api/pool', headers: { ...json, ...partial(30 * 1024 * 1024) }, body: kib });
     expect(res.status).toBe(401);
     expect(res.json).toEqual({ error: 'Authentication credentials were not provided.' });
+  });
+
+  /**
+   * Sends a request head and the first MiB of its body over a raw socket, reads the answer to
+   * its end (the server's FIN), then sends more: the write must go through. A server that closed
+   * with the body unread would have reset the connection, and a client still sending (most
+   * clients send the whole body before they read) could lose the answer to that reset.
+   */
+  async function earlyAnswer(port: number, head: string): Promise<string> {
+    const socket = netConnect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    await new Promise((r) => socket.once('connect', r));
+    let got = '';
+    socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    const ended = new Promise((resolve, reject) => {
+      socket.once('end', resolve);
+      socket.once('error', reject);
+    });
+    socket.write(head);
+    socket.write(Buffer.alloc(1024 * 1024, 0x20));
+    await ended;
+    await new Promise((r) => setImmediate(r));
+    await new Promise<void>((resolve, reject) => socket.write(Buffer.alloc(64 * 1024, 0x20), (e) => (e ? reject(e) : resolve())));
+    socket.destroy();
+    return got;
+  }
+
+  it('an answer given before the body is read half-closes the connection and drops the rest, no reset', async () => {
+    const live = await serve();
+    const head = (method: string, path: string, length: number) =>
+      `${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`;
+    expect(await earlyAnswer(live.http.port, head('POST', '/api/pool', 20 * 1024 * 1024))).toMatch(/^HTTP\/1\.1 401 /);
+    expect(await earlyAnswer(live.http.port, head('PUT', '/policy/api/v1/infra/tier-1s/t1', 20 * 1024 * 1024))).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await earlyAnswer(live.http.port, head('POST', '/nothing/here', 20 * 1024 * 1024))).toMatch(/^HTTP\/1\.1 501 /);
+    expect(await earlyAnswer(live.http.port, head('POST', '/login', 20 * 1024 * 1024))).toMatch(/^HTTP\/1\.1 413 /);
   });
 
   it('nor is it read ahead for a fault rule that matches on bodies', async () => {

@@ -14,6 +14,7 @@ import { errors } from '../avi/errors.js';
 import { createApi, isApiPath, sendError, sendJson, splitUrl, type ApiOptions } from './api.js';
 import { createNsx } from '../nsxt/index.js';
 import { hasNsxCredentials } from '../nsxt/auth.js';
+import { closeGentlyIfAnsweredEarly } from './body.js';
 import { authenticate } from './front-door.js';
 import { ControlPlane, isMockPath } from '../mock/control.js';
 import { MockError } from '../mock/errors.js';
@@ -74,6 +75,7 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
     );
   };
   const inScope = (nsxOnly: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+    if (hasBody(req)) closeGentlyIfAnsweredEarly(req, res);
     if (!nsxOnly && isMockPath(req.url)) {
       if (scopes.enabled) void control.handle(req, res);
       else sendError(res, errors.notImplemented(req.method ?? 'GET', pathOf(req.url)));
@@ -108,6 +110,11 @@ async function buildApp(listener: (req: IncomingMessage, res: ServerResponse) =>
     listener(req, res);
   });
   return app;
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 function pathOf(url: string | undefined): string {

@@ -73,14 +73,36 @@ export function readWholeBody(req: IncomingMessage, res: ServerResponse, limit: 
 function drop(): void {}
 
 /**
- * The answer now being made is the connection's last (`Connection: close`). Once it is written
- * the socket is half-closed and whatever the client still sends is read and dropped for at most
- * LINGER_MS, then the socket is closed.
+ * The answer now being made is the connection's last (`Connection: close`); it is closed gently
+ * (see `linger`).
  */
 export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   if (!res.headersSent) res.shouldKeepAlive = false;
+  linger(req, res);
+}
+
+/**
+ * For a request with a body: an answer that ends the connection before the body was all read
+ * (a 401 to a stranger, an error, a client that sent `Connection: close`) closes it gently too,
+ * rather than with a reset the client may see before the answer.
+ */
+export function closeGentlyIfAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
+  // 'prefinish' comes before node:http's own 'finish' handler, which closes the socket
+  res.once('prefinish', () => {
+    if (!req.complete && !res.shouldKeepAlive) linger(req, res);
+  });
+}
+
+const lingering = new WeakSet<object>();
+
+/**
+ * Once the answer is written the socket is half-closed, and whatever the client still sends is
+ * read and dropped for at most LINGER_MS; then the socket is closed.
+ */
+function linger(req: IncomingMessage, res: ServerResponse): void {
   const socket = req.socket as IncomingMessage['socket'] & { destroySoon?: () => void };
-  if (!socket || socket.destroyed) return;
+  if (!socket || socket.destroyed || lingering.has(socket)) return;
+  lingering.add(socket);
   // node:http closes a finished last answer's socket with destroySoon (end, then destroy at
   // once): with body bytes still unread that destroy is a reset. Ending is enough here; the
   // timer below closes it.
