@@ -83,7 +83,9 @@ function apiType(path: string): string | undefined {
 function truncated(body: unknown, bytes: number, path: string): Record<string, unknown> {
   // scrubbed before it is cut: a cut text could no longer be scrubbed by field
   const text = JSON.stringify(scrubBody(new Scrubber(), body, path)) ?? '';
-  return { _truncated: true, bytes, preview: text.slice(0, PREVIEW_CHARS) };
+  // copied out: a slice of a string keeps the whole string alive in V8
+  const preview = Buffer.from(text.slice(0, PREVIEW_CHARS), 'utf8').toString('utf8');
+  return { _truncated: true, bytes, preview };
 }
 
 export interface JournalBounds {
