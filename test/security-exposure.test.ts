@@ -376,6 +376,23 @@ describe('sandboxes need credentials to be made when the control plane has a tok
     expect(ids).toEqual(['by-control', 'by-nsx', 'by-token']);
   });
 
+  it('a login with valid credentials in its body makes one (clients that log in inside their sandbox); a wrong one does not', async () => {
+    const { http } = await inProcess({ mock });
+    const wrong = await http.post('/login').set('X-Mock-Sandbox', 'guess').send({ username: 'admin', password: 'guess-123' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toContain("No sandbox 'guess'");
+    const ok = await http.post('/login').set('X-Mock-Sandbox', 'by-login').send({ username: 'admin', password: 'secret123' });
+    expect(ok.status).toBe(200);
+    const form = await http
+      .post('/login')
+      .set('X-Mock-Sandbox', 'by-form')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('username=admin&password=secret123');
+    expect(form.status).toBe(200);
+    const ids = (await http.get('/_mock/sandboxes').set('X-Mock-Token', 'tok-1')).body.results.map((s: any) => s.id).sort();
+    expect(ids).toEqual(['by-form', 'by-login']);
+  });
+
   it('a sandbox that exists is used under the usual rules, credentials or not', async () => {
     const { http, session } = await inProcess({ mock });
     expect((await http.post('/api/pool').set(session).set('X-Mock-Sandbox', 's1').send({ name: 'only-in-s1' })).status).toBe(201);

@@ -14,7 +14,8 @@ import { errors } from '../avi/errors.js';
 import { createApi, isApiPath, sendError, sendJson, splitUrl, type ApiOptions } from './api.js';
 import { createNsx } from '../nsxt/index.js';
 import { hasNsxCredentials } from '../nsxt/auth.js';
-import { closeGentlyIfAnsweredEarly } from './body.js';
+import { closeGentlyIfAnsweredEarly, PUBLIC_BODY_LIMIT, readAheadBody } from './body.js';
+import { isObject } from '../avi/shape-ops.js';
 import { authenticate } from './front-door.js';
 import { ControlPlane, isMockPath } from '../mock/control.js';
 import { MockError } from '../mock/errors.js';
@@ -42,14 +43,15 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
   const api = await createApi(engine, options);
   const nsx = createNsx();
   // Credentials that may make a sandbox when the control plane has a token (server/mock/scopes.ts).
-  const credentialed = async (req: IncomingMessage): Promise<boolean> => {
+  const credentialed = async (req: IncomingMessage, res?: ServerResponse): Promise<boolean> => {
     if (hasNsxCredentials(engine, req)) return true;
     try {
       const who = options.authenticate ? await options.authenticate(req, true) : authenticate(engine, req, true);
-      return who.via !== 'anonymous';
+      if (who.via !== 'anonymous') return true;
     } catch {
-      return false;
+      // bad credentials are none
     }
+    return res !== undefined && (await loginChecksOut(engine, req, res));
   };
   const scopes = new Scopes(engine, options.mock, credentialed);
   const control = new ControlPlane(scopes, () => api.backend);
@@ -83,7 +85,7 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
     }
     let scope: Scope | Promise<Scope>;
     try {
-      scope = scopes.of(req);
+      scope = scopes.of(req, res);
     } catch (e) {
       return sendMockError(res, e);
     }
@@ -110,6 +112,26 @@ async function buildApp(listener: (req: IncomingMessage, res: ServerResponse) =>
     listener(req, res);
   });
   return app;
+}
+
+/**
+ * A `POST /login` whose body (read ahead, public bound) holds a user's valid password or token:
+ * a client that logs in inside its sandbox, sending the sandbox header from its first request.
+ */
+async function loginChecksOut(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (req.method !== 'POST' || !/^\/login\/?$/.test(splitUrl(req.url).path)) return false;
+  let body: unknown;
+  try {
+    const text = (await readAheadBody(req, res, PUBLIC_BODY_LIMIT)).toString('utf8');
+    const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded');
+    body = form ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (!isObject(body) || typeof body.username !== 'string') return false;
+  const { username, password, token } = body;
+  const fd = engine.frontDoor;
+  return (typeof password === 'string' && fd.checkPassword(username, password)) || (typeof token === 'string' && fd.checkToken(username, token));
 }
 
 function hasBody(req: IncomingMessage): boolean {

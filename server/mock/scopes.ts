@@ -6,11 +6,12 @@
  *
  * When the control plane has a token, making a sandbox needs what the control plane needs (the
  * token) or credentials the simulator accepts (an API session or Basic credentials, NSX ones on
- * NSX paths): a stranger cannot fill `maxSandboxes` and lock everyone else out. Using a sandbox
+ * NSX paths, or a login whose body holds a valid user's password or token, for clients that log
+ * in inside their sandbox): a stranger cannot fill `maxSandboxes` and lock everyone else out. Using a sandbox
  * that exists follows the usual rules of the API it calls.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.js';
 import { MockError } from './errors.js';
 import { Faults } from './faults.js';
@@ -45,7 +46,7 @@ export interface MockOptions {
 }
 
 /** Whether a request carries credentials the simulator accepts (for making a sandbox). */
-export type Credentialed = (req: IncomingMessage) => boolean | Promise<boolean>;
+export type Credentialed = (req: IncomingMessage, res?: ServerResponse) => boolean | Promise<boolean>;
 
 export const SANDBOX_HEADER = 'x-mock-sandbox';
 export const DEFAULT_MAX_SANDBOXES = 1000;
@@ -76,8 +77,8 @@ export class Scopes {
     return scope;
   }
 
-  /** The scope a request names (the main one without the header). */
-  of(req: IncomingMessage): Scope | Promise<Scope> {
+  /** The scope a request names (the main one without the header); `res` answers it (a login's body may be read). */
+  of(req: IncomingMessage, res?: ServerResponse): Scope | Promise<Scope> {
     const raw = req.headers[SANDBOX_HEADER];
     if (raw === undefined) return this.main;
     const id = Array.isArray(raw) ? raw[0]! : raw;
@@ -85,7 +86,7 @@ export class Scopes {
     const existing = this.sandboxes.get(id);
     if (existing) return existing;
     if (this.hasToken(req)) return this.sandbox(id);
-    const ok = this.credentialed(req);
+    const ok = this.credentialed(req, res);
     return ok instanceof Promise ? ok.then((yes) => this.create(id, yes)) : this.create(id, ok);
   }
 
