@@ -41,8 +41,8 @@ Usage: avisim [options]
   --nsx-realization-delay <ms>  static routes stay IN_PROGRESS this long after each change before REALIZED
                         (env AVISIM_NSX_REALIZATION_DELAY, default 0)
   --mock <on|off>       the test-control plane under /_mock and X-Mock-Sandbox sandboxes (env AVISIM_MOCK, default on)
-  --mock-token <t>      /_mock calls, and making a sandbox without API credentials, need X-Mock-Token: <t>
-                        (env AVISIM_MOCK_TOKEN; default: no token)
+  --mock-token <t>      /_mock calls, and making a sandbox without API credentials or a valid login, need
+                        X-Mock-Token: <t> (env AVISIM_MOCK_TOKEN; default: no token)
   --scenario-dir <dir>  a folder of scenario files POST /_mock/scenario may load by name (<dir>/<name>.yaml|.yml|.json)
                         besides the built-in ones; over the network a scenario is never loaded by path
                         (env AVISIM_SCENARIO_DIR; default: none)
