@@ -128,10 +128,11 @@ async function loginChecksOut(engine: Engine, req: IncomingMessage, res: ServerR
   } catch {
     return false;
   }
-  if (!isObject(body) || typeof body.username !== 'string') return false;
-  const { username, password, token } = body;
+  const own = (name: string) => (isObject(body) && Object.hasOwn(body, name) && typeof body[name] === 'string' ? (body[name] as string) : undefined);
+  const [username, password, token] = [own('username'), own('password'), own('token')];
+  if (username === undefined) return false;
   const fd = engine.frontDoor;
-  return (typeof password === 'string' && fd.checkPassword(username, password)) || (typeof token === 'string' && fd.checkToken(username, token));
+  return (password !== undefined && fd.checkPassword(username, password)) || (token !== undefined && fd.checkToken(username, token));
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -7,8 +7,8 @@
  * When the control plane has a token, making a sandbox needs what the control plane needs (the
  * token) or credentials the simulator accepts (an API session or Basic credentials, NSX ones on
  * NSX paths, or a login whose body holds a valid user's password or token, for clients that log
- * in inside their sandbox): a stranger cannot fill `maxSandboxes` and lock everyone else out. Using a sandbox
- * that exists follows the usual rules of the API it calls.
+ * in inside their sandbox): a stranger cannot fill `maxSandboxes` and lock everyone else out.
+ * Using a sandbox that exists follows the usual rules of the API it calls.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -77,7 +77,7 @@ export class Scopes {
     return scope;
   }
 
-  /** The scope a request names (the main one without the header); `res` answers it (a login's body may be read). */
+  /** The scope a request names (the main one without the header); `res` is its answer (a login's body may be read). */
   of(req: IncomingMessage, res?: ServerResponse): Scope | Promise<Scope> {
     const raw = req.headers[SANDBOX_HEADER];
     if (raw === undefined) return this.main;
@@ -94,7 +94,7 @@ export class Scopes {
     if (!allowed && !this.sandboxes.has(id)) {
       throw new MockError(
         401,
-        `No sandbox '${id}' yet, and making one needs the test-control token (X-Mock-Token) or API credentials (a session or Basic)`,
+        `No sandbox '${id}' yet, and making one needs the test-control token (X-Mock-Token) or credentials (a session, Basic, or a valid login)`,
       );
     }
     return this.sandbox(id);
