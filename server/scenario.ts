@@ -18,7 +18,7 @@
  * The structure is checked by server/scenario-format.ts; objects, cluster and license tier are
  * applied by server/scenario-apply.ts, the NSX section by server/nsxt/scenario.ts.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { load as parseYaml } from 'js-yaml';
@@ -125,9 +125,49 @@ export function resolveScenario(nameOrPath: string, from = process.cwd()): strin
   throw new Error(`unknown scenario '${nameOrPath}': not a built-in scenario (${names.join(', ')}) nor an existing file`);
 }
 
+/**
+ * A scenario named over the network: a built-in one, or `<dir>/<name>.yaml|.yml|.json` in the
+ * folder the operator gave at start (`--scenario-dir`), never a path. Fails, listing the names
+ * that would do, for anything else.
+ */
+export function resolveScenarioName(name: string, dir?: string): string {
+  const names = builtinScenarios();
+  if (names.includes(name)) return path.join(SEEDS_DIR, `${name}.yaml`);
+  // a plain name: no separator, no `..`, not hidden (the extension may be given)
+  const plain = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name) && !name.includes('..');
+  if (dir && plain) {
+    const candidates = /\.(ya?ml|json)$/.test(name) ? [name] : [`${name}.yaml`, `${name}.yml`, `${name}.json`];
+    for (const c of candidates) {
+      const file = path.join(dir, c);
+      if (existsSync(file) && statSync(file).isFile()) return file;
+    }
+  }
+  const folder = dir ? `, nor a scenario of the scenario folder (${folderScenarios(dir).join(', ') || 'none'})` : '';
+  throw new Error(`unknown scenario '${name}': not a built-in scenario (${names.join(', ')})${folder}`);
+}
+
+/** The names the scenario folder offers. */
+export function folderScenarios(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => /^[A-Za-z0-9_-][A-Za-z0-9._-]*\.(ya?ml|json)$/.test(f))
+      .map((f) => f.replace(/\.(ya?ml|json)$/, ''))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+export interface LoadOptions {
+  /** the first file's text, given rather than read (a scenario sent inline) */
+  text?: string;
+  /** how `extends` finds a base: `resolveScenario` (a built-in name, or a path relative to the file) by default */
+  resolve?: (given: string, from: string) => string;
+}
+
 /** Reads a scenario file and everything it extends, merged into one Scenario. */
-export async function loadScenario(file: string): Promise<Scenario> {
-  const chain = await readChain(path.resolve(file), []);
+export async function loadScenario(file: string, options: LoadOptions = {}): Promise<Scenario> {
+  const chain = await readChain(options.text === undefined ? path.resolve(file) : file, [], options);
   const doc = chain[chain.length - 1]!;
   let controller: Partial<ControllerFacts> = {};
   let nsxt: Partial<NsxScenario> | undefined;
@@ -155,25 +195,26 @@ export async function loadScenario(file: string): Promise<Scenario> {
 }
 
 /** The file and the files it extends, the base first. */
-async function readChain(file: string, seen: string[]): Promise<ScenarioDocument[]> {
+async function readChain(file: string, seen: string[], options: LoadOptions): Promise<ScenarioDocument[]> {
   if (seen.includes(file)) {
     throw new ScenarioError(seen[seen.length - 1]!, 'extends', `${[...seen, file].map(displayPath).join(' -> ')} is a cycle`);
   }
-  const doc = parseScenarioDocument(file, await readDocument(file));
+  const given = seen.length === 0 ? options.text : undefined;
+  const doc = parseScenarioDocument(file, await readDocument(file, given));
   if (doc.extends === undefined) return [doc];
   let baseFile: string;
   try {
-    baseFile = resolveScenario(doc.extends, path.dirname(file));
+    baseFile = (options.resolve ?? resolveScenario)(doc.extends, path.dirname(file));
   } catch (e) {
     throw new ScenarioError(file, 'extends', (e as Error).message);
   }
-  return [...(await readChain(baseFile, [...seen, file])), doc];
+  return [...(await readChain(baseFile, [...seen, file], options)), doc];
 }
 
-async function readDocument(file: string): Promise<unknown> {
+async function readDocument(file: string, given?: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = given ?? (await readFile(file, 'utf8'));
   } catch (e) {
     throw new ScenarioError(file, '', `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

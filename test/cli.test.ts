@@ -3,7 +3,8 @@
  * HTTP client (fetch), printing where it serves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,6 +136,52 @@ describe('the avisim command', () => {
     await new Promise((r) => child.on('exit', r));
     for (const flag of ['--port', '--host', '--scenario', '--seed', '--state-file', '--password', '--idle-timeout']) expect(out).toContain(flag);
     for (const env of ['AVISIM_PORT', 'AVISIM_HOST', 'AVISIM_SCENARIO', 'AVISIM_SEED', 'AVISIM_STATE_FILE', 'AVISIM_PASSWORD', 'AVISIM_IDLE_TIMEOUT']) expect(out).toContain(env);
+    for (const flag of ['--scenario-dir', '--headers-timeout', '--request-timeout', '--journal-bytes']) expect(out).toContain(flag);
+    for (const env of ['AVISIM_SCENARIO_DIR', 'AVISIM_HEADERS_TIMEOUT', 'AVISIM_REQUEST_TIMEOUT', 'AVISIM_JOURNAL_BYTES']) expect(out).toContain(env);
+    expect(out).toContain('default 127.0.0.1');
+  });
+});
+
+describe('what the command exposes', () => {
+  /** Resolves when the server closes a connection that sent half a request head. */
+  const cutOff = (base: string) =>
+    new Promise<void>((resolve) => {
+      const u = new URL(base);
+      const s = connect({ host: u.hostname, port: Number(u.port) }, () => s.write('GET /api/cluster/status HTTP/1.1\r\nHost: x\r\n'));
+      s.on('error', () => {});
+      s.resume(); // reads the 408, then sees the close
+      s.on('close', () => resolve());
+    });
+
+  it('listens on 127.0.0.1 by default; cuts off slow clients after --headers-timeout; loads --scenario-dir scenarios by name', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'avisim-cli-dir-'));
+    writeFileSync(path.join(dir, 'lab.yaml'), 'extends: fresh-controller\nname: lab\n');
+    const { apiUrl, output } = await startCli(['--port', '0', '--headers-timeout', '300', '--request-timeout', '600', '--scenario-dir', dir]);
+    expect(apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+    expect(output()).not.toContain('open to every client');
+    const base = apiUrl.replace(/\/api\/$/, '');
+    await cutOff(base);
+    const loaded = await fetch(`${base}/_mock/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'lab' }) });
+    expect(loaded.status).toBe(200);
+    const byPath = await fetch(`${base}/_mock/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: path.join(dir, 'lab.yaml') }) });
+    expect(byPath.status).toBe(400);
+  });
+
+  it('the environment twins: AVISIM_HOST=0.0.0.0 (said to be open), AVISIM_HEADERS_TIMEOUT, AVISIM_SCENARIO_DIR', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'avisim-cli-dir-'));
+    writeFileSync(path.join(dir, 'env-lab.yaml'), 'extends: fresh-controller\nname: env-lab\n');
+    const saved = process.env;
+    process.env = { ...saved, AVISIM_HOST: '0.0.0.0', AVISIM_HEADERS_TIMEOUT: '300', AVISIM_REQUEST_TIMEOUT: '600', AVISIM_SCENARIO_DIR: dir };
+    try {
+      const { apiUrl, output } = await startCli(['--port', '0']);
+      expect(output()).toContain('open to every client that can reach this port');
+      const base = apiUrl.replace(/\/api\/$/, '');
+      await cutOff(base);
+      const loaded = await fetch(`${base}/_mock/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'env-lab' }) });
+      expect(loaded.status).toBe(200);
+    } finally {
+      process.env = saved;
+    }
   });
 });
 

@@ -6,7 +6,6 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
 import { createApp } from '../server/http/app.js';
-import { projectFile } from '../server/paths.js';
 import { client, startSim, TEST_HOST } from './helpers.js';
 
 describe('POST /_mock/reset', () => {
@@ -118,24 +117,33 @@ describe('/_mock/scenario', () => {
     expect((await c.get('/api/pool?name=later')).body.count).toBe(0);
   });
 
-  it('loads a scenario file by path; unknown names and bad files are 4xx and change nothing', async () => {
-    const sim = await startSim();
-    const c = client(sim);
-    expect((await sim.http.post('/_mock/scenario').send({ path: projectFile('seeds', 'fresh-controller.yaml') })).status).toBe(200);
-    const unknown = await sim.http.post('/_mock/scenario').send({ name: 'no-such-scenario' });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error).toContain('no-such-scenario');
+  it('loads a scenario of the --scenario-dir folder by name; unknown names and bad files are 4xx and change nothing', async () => {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const bad = join(await mkdtemp(join(tmpdir(), 'avisim-scn-')), 'bad.yaml');
-    await writeFile(bad, 'objects:\n  - pool: { name: p, lb_algorithm: NOT_AN_ALGORITHM }\n');
-    const res = await sim.http.post('/_mock/scenario').send({ path: bad });
+    const dir = await mkdtemp(join(tmpdir(), 'avisim-scn-'));
+    await writeFile(join(dir, 'lab.yaml'), 'extends: fresh-controller\nname: lab\nobjects:\n  - pool: { name: from-lab }\n');
+    await writeFile(join(dir, 'bad.yaml'), 'objects:\n  - pool: { name: p, lb_algorithm: NOT_AN_ALGORITHM }\n');
+    const engine = await Engine.create();
+    const http = request.agent(await createApp(engine, { mock: { scenarioDir: dir } }));
+    const loaded = await http.post('/_mock/scenario').send({ name: 'lab' });
+    expect(loaded.status, JSON.stringify(loaded.body)).toBe(200);
+    expect(loaded.body.loaded).toBe('lab');
+    const unknown = await http.post('/_mock/scenario').send({ name: 'no-such-scenario' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toContain('no-such-scenario');
+    expect(unknown.body.error).toContain('bad, lab');
+    const res = await http.post('/_mock/scenario').send({ name: 'bad' });
     expect(res.status).toBe(400);
-    expect(res.body.error).toContain('bad.yaml');
-    expect(res.body.error).toContain('lb_algorithm');
-    expect((await sim.http.get('/_mock/scenario')).body.name).toBe('fresh-controller');
-    expect((await c.get('/api/cloud?name=Default-Cloud')).body.count).toBe(1);
+    // a file of the server is named, its content is not shown
+    expect(res.body.error).toContain("'bad.yaml' did not load");
+    expect(res.body.error).not.toContain('lb_algorithm');
+    expect((await http.get('/_mock/scenario')).body.name).toBe('lab');
+    // the same mistake sent as text is told in full
+    const text = await http.post('/_mock/scenario').send({ yaml: 'objects:\n  - pool: { name: p, lb_algorithm: NOT_AN_ALGORITHM }\n' });
+    expect(text.status).toBe(400);
+    expect(text.body.error).toContain('uploaded.yaml: objects[0] pool');
+    expect(text.body.error).toContain('lb_algorithm');
   });
 });
 

@@ -3,7 +3,7 @@
  * private keys, credentials in headers, query parameters) and, once seen, by value anywhere.
  */
 import { describe, expect, it } from 'vitest';
-import { isSecretKey, SCRUBBED, Scrubber } from '../server/record/scrub.js';
+import { isSecretKey, SCRUBBED, Scrubber, TOO_DEEP } from '../server/record/scrub.js';
 
 const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n';
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBfzCCASWgAwIBAgIU\n-----END CERTIFICATE-----\n';
@@ -21,6 +21,19 @@ describe('secret field names', () => {
 });
 
 describe('Scrubber.json', () => {
+  it('copies hostile JSON safely: a __proto__ key stays an own field, nesting past 100 levels is cut', () => {
+    const hostile = JSON.parse('{"__proto__": {"password": "hunter2-long"}, "a": 1}');
+    const out = new Scrubber().json(hostile) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.hasOwn(out, '__proto__')).toBe(true);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"password":"<scrubbed>"},"a":1}');
+    const deep = JSON.parse(`${'['.repeat(5000)}"x"${']'.repeat(5000)}`);
+    const cut = JSON.stringify(new Scrubber().json(deep));
+    expect(cut).toContain(TOO_DEEP);
+    expect(cut.length).toBeLessThan(1000);
+    expect(JSON.stringify(new Scrubber().deep(deep))).toContain(TOO_DEEP);
+  });
+
   it('replaces a login password and keeps the user name', () => {
     expect(new Scrubber().json({ username: 'admin', password: 'hunter2-long' })).toEqual({ username: 'admin', password: SCRUBBED });
   });

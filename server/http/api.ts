@@ -1,7 +1,8 @@
 /**
  * The /api (and /login, /logout) request path, written against plain node:http objects:
- *   path clean-up → API version → body → route match → session check (pluggable; the matched
- *   operation says whether it is public) → tenant → roles (server/avi/roles.ts) →
+ *   path clean-up → API version → route match → session check (pluggable; the matched
+ *   operation says whether it is public) → body (bounded; small on public routes) → tenant →
+ *   roles (server/avi/roles.ts) →
  *   openapi-backend dispatch → response.
  * Express mounts it as a middleware; the listening server calls it directly for /api paths,
  * because on this hot path express's own per-request work costs more than everything else
@@ -20,7 +21,7 @@ import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal 
 import { systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
-import { bodyReadAhead, noteParsedBody, readWholeBody } from './body.js';
+import { bodyReadAhead, DEFAULT_BODY_LIMIT, noteParsedBody, PUBLIC_BODY_LIMIT, readWholeBody } from './body.js';
 import { parseApiBody } from './media.js';
 import { authorize } from '../avi/roles.js';
 
@@ -64,6 +65,11 @@ export interface Api {
   backend: OpenAPIBackend;
   /** serves a request from `engine` (a sandbox), the main engine by default */
   handle(req: IncomingMessage, res: ServerResponse, engine?: Engine): Promise<void>;
+  /**
+   * The largest body `handle` would read for this request, for reading it ahead (a fault rule
+   * matching on bodies); 0 when the call is refused before its body is read.
+   */
+  bodyAllowance(req: IncomingMessage, engine: Engine): Promise<number>;
 }
 
 /** A request URL's path (repeated slashes collapsed, as a controller treats them) and raw query. */
@@ -105,7 +111,8 @@ export function sendError(res: ServerResponse, err: unknown): void {
 export async function createApi(main: Engine, options: ApiOptions = {}): Promise<Api> {
   const authenticate = (engine: Engine, req: IncomingMessage, pub: boolean) =>
     options.authenticate ? options.authenticate(req, pub) : sessionAuthenticate(engine, req, pub);
-  const bodyLimit = options.bodyLimit ?? 32 * 1024 * 1024;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const publicLimit = Math.min(bodyLimit, PUBLIC_BODY_LIMIT);
   // Handlers are made per engine (the main one, each sandbox): they are only closures, so a
   // sandbox costs nothing here. openapi-backend is built once, with trampolines that call the
   // handler of the engine serving the request.
@@ -126,9 +133,12 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
       res.setHeader('AVI_API_VERSION', OLDEST_API_VERSION); // also on an "Invalid version" answer
       const version = requestedVersion(req);
       if (version) res.setHeader('AVI_API_VERSION', dotted(version));
-      const raw = await readBody(req, bodyLimit);
       const operation = backend.router.matchOperation({ method, path, headers: {} } as any) as Operation | undefined;
-      const principal = await authenticate(engine, req, isPublic(operation));
+      const open = isPublic(operation);
+      const principal = await authenticate(engine, req, open);
+      // Credentials before the body: a stranger's body is never buffered, and a public route
+      // (login) takes only a small one.
+      const raw = await readBody(req, res, open ? publicLimit : bodyLimit);
       const query = new URLSearchParams(rawQuery);
       const ctx: Ctx = { tenant: resolveTenant(engine, req, method, path), base: `${schemeOf(req)}://${req.headers.host ?? 'localhost'}`, query };
       if (version) ctx.version = version;
@@ -154,7 +164,21 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
     }
   }
 
-  return { backend, handle };
+  function isPublicRoute(method: string, path: string): boolean {
+    return isPublic(backend.router.matchOperation({ method, path, headers: {} } as any) as Operation | undefined);
+  }
+
+  async function bodyAllowance(req: IncomingMessage, engine: Engine): Promise<number> {
+    const open = isPublicRoute(req.method ?? 'GET', splitUrl(req.url).path);
+    try {
+      await authenticate(engine, req, open);
+    } catch {
+      return 0;
+    }
+    return open ? publicLimit : bodyLimit;
+  }
+
+  return { backend, handle, bodyAllowance };
 }
 
 /** Every operation's handler, bound to one engine. */
@@ -191,13 +215,13 @@ function schemeOf(req: IncomingMessage): string {
   return (req.socket as TLSSocket).encrypted ? 'https' : 'http';
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | undefined> {
   const length = req.headers['content-length'];
   if (!bodyReadAhead(req) && (length === undefined || length === '0') && !req.headers['transfer-encoding']) {
     req.resume();
     return Promise.resolve(undefined);
   }
-  return readWholeBody(req, limit, () => new AviError(413, 'Request body too large'));
+  return readWholeBody(req, res, limit, () => new AviError(413, 'Request body too large'));
 }
 
 /** `X-Avi-Version`, parsed; a malformed one is the controller's 400 "Invalid version". */

@@ -13,6 +13,10 @@ import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { createApi, isApiPath, sendError, sendJson, splitUrl, type ApiOptions } from './api.js';
 import { createNsx } from '../nsxt/index.js';
+import { hasNsxCredentials } from '../nsxt/auth.js';
+import { closeGentlyIfAnsweredEarly, PUBLIC_BODY_LIMIT, readAheadBody } from './body.js';
+import { isObject } from '../avi/shape-ops.js';
+import { authenticate } from './front-door.js';
 import { ControlPlane, isMockPath } from '../mock/control.js';
 import { MockError } from '../mock/errors.js';
 import { intercept } from '../mock/intercept.js';
@@ -38,13 +42,26 @@ export interface Simulator {
 export async function createListener(engine: Engine, options: AppOptions = {}): Promise<Simulator> {
   const api = await createApi(engine, options);
   const nsx = createNsx();
-  const scopes = new Scopes(engine, options.mock);
+  // Credentials that may make a sandbox when the control plane has a token (server/mock/scopes.ts).
+  const credentialed = async (req: IncomingMessage, res?: ServerResponse): Promise<boolean> => {
+    if (hasNsxCredentials(engine, req)) return true;
+    try {
+      const who = options.authenticate ? await options.authenticate(req, true) : authenticate(engine, req, true);
+      if (who.via !== 'anonymous') return true;
+    } catch {
+      // bad credentials are none
+    }
+    return res !== undefined && (await loginChecksOut(engine, req, res));
+  };
+  const scopes = new Scopes(engine, options.mock, credentialed);
   const control = new ControlPlane(scopes, () => api.backend);
   let built: Promise<Express> | undefined;
   const app = () => (built ??= buildApp(listener));
 
   const serve = (scope: Scope, req: IncomingMessage, res: ServerResponse, nsxOnly: boolean) => {
     const isNsx = nsx.handles(req.url);
+    const allowance = () =>
+      isNsx ? nsx.bodyAllowance(scope.engine, req) : !nsxOnly && isApiPath(req.url) ? api.bodyAllowance(req, scope.engine) : 0;
     intercept(
       scope,
       req,
@@ -56,9 +73,11 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
         else sendError(rs, errors.notImplemented(rq.method ?? 'GET', pathOf(rq.url)));
       },
       isNsx || nsxOnly,
+      allowance,
     );
   };
   const inScope = (nsxOnly: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+    if (hasBody(req)) closeGentlyIfAnsweredEarly(req, res);
     if (!nsxOnly && isMockPath(req.url)) {
       if (scopes.enabled) void control.handle(req, res);
       else sendError(res, errors.notImplemented(req.method ?? 'GET', pathOf(req.url)));
@@ -66,7 +85,7 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
     }
     let scope: Scope | Promise<Scope>;
     try {
-      scope = scopes.of(req);
+      scope = scopes.of(req, res);
     } catch (e) {
       return sendMockError(res, e);
     }
@@ -93,6 +112,32 @@ async function buildApp(listener: (req: IncomingMessage, res: ServerResponse) =>
     listener(req, res);
   });
   return app;
+}
+
+/**
+ * A `POST /login` whose body (read ahead, public bound) holds a user's valid password or token:
+ * a client that logs in inside its sandbox, sending the sandbox header from its first request.
+ */
+async function loginChecksOut(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (req.method !== 'POST' || !/^\/login\/?$/.test(splitUrl(req.url).path)) return false;
+  let body: unknown;
+  try {
+    const text = (await readAheadBody(req, res, PUBLIC_BODY_LIMIT)).toString('utf8');
+    const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded');
+    body = form ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const own = (name: string) => (isObject(body) && Object.hasOwn(body, name) && typeof body[name] === 'string' ? (body[name] as string) : undefined);
+  const [username, password, token] = [own('username'), own('password'), own('token')];
+  if (username === undefined) return false;
+  const fd = engine.frontDoor;
+  return (password !== undefined && fd.checkPassword(username, password)) || (token !== undefined && fd.checkToken(username, token));
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 function pathOf(url: string | undefined): string {

@@ -1,40 +1,129 @@
 /**
- * Request bodies read ahead of the handlers (a fault rule that matches on the body must see it
- * before the request is served) and bodies as handlers parsed them (for the request journal).
- * Kept in WeakMaps keyed by the request, so nothing outlives it.
+ * Request bodies: read whole and bounded, read ahead of the handlers (a fault rule that matches
+ * on the body must see it before the request is served), and as handlers parsed them (for the
+ * request journal). Kept in WeakMaps keyed by the request, so nothing outlives it.
+ *
+ * A body over its limit is not buffered: the reader stops keeping bytes, the handler answers
+ * 413 in its own error format, and the connection is closed once that answer is out (see
+ * `closeAfterAnswer`), so the client reads a 413 rather than a reset.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** The largest body an authenticated API call may send. */
+export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+/**
+ * The largest body a route that needs no credentials accepts (/login, the NSX session create).
+ * A login form or JSON is a few hundred bytes; 64 KiB leaves room for any client's extras while
+ * a stranger can make the server hold at most that much per request before it knows who calls.
+ */
+export const PUBLIC_BODY_LIMIT = 64 * 1024;
+/**
+ * How long a connection closed after an over-size body is still read (and the bytes dropped)
+ * once the answer is written. Closing a socket with unread bytes makes the kernel send a reset,
+ * which can destroy the answer before the client reads it; reading on for a moment avoids that
+ * without holding the connection open for a client that keeps sending.
+ */
+export const LINGER_MS = 2000;
 
 const readAhead = new WeakMap<IncomingMessage, Buffer>();
 const parsed = new WeakMap<IncomingMessage, unknown>();
+const sizes = new WeakMap<IncomingMessage, number>();
+/** requests whose body went over a limit: every later read refuses at once */
+const overSize = new WeakSet<IncomingMessage>();
 
 /**
- * The whole body, at most `limit` bytes (else the request is destroyed and `tooLarge()` is the
- * rejection). A body read ahead is handed out again; the journal and fault rules see it too.
+ * The whole body, at most `limit` bytes. Over it (by `Content-Length` before anything is read,
+ * or by counting), `tooLarge()` is the rejection, the rest of the body is dropped as it comes
+ * and the connection closes after the answer. A body read ahead is handed out again; the
+ * journal and fault rules see it too.
  */
-export function readWholeBody(req: IncomingMessage, limit: number, tooLarge: () => Error): Promise<Buffer> {
+export function readWholeBody(req: IncomingMessage, res: ServerResponse, limit: number, tooLarge: () => Error): Promise<Buffer> {
+  const refuse = () => {
+    overSize.add(req);
+    closeAfterAnswer(req, res);
+    return Promise.reject(tooLarge());
+  };
+  if (overSize.has(req)) return refuse();
   const done = readAhead.get(req);
-  if (done) return Promise.resolve(done);
+  if (done) return done.length > limit ? refuse() : Promise.resolve(done);
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return refuse();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        reject(tooLarge());
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= limit) return void chunks.push(c);
+      // Keep flowing (and dropping) rather than destroying: the client must be able to read the answer.
+      req.off('data', onData);
+      req.on('data', drop);
+      chunks.length = 0;
+      refuse().catch(reject);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (size > limit) return;
+      sizes.set(req, size);
+      resolve(Buffer.concat(chunks));
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
+function drop(): void {}
+
+/**
+ * The answer now being made is the connection's last (`Connection: close`); it is closed gently
+ * (see `linger`).
+ */
+export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  if (!res.headersSent) res.shouldKeepAlive = false;
+  linger(req, res);
+}
+
+/**
+ * For a request with a body: an answer that ends the connection before the body was all read
+ * (a 401 to a stranger, an error, a client that sent `Connection: close`) closes it gently too,
+ * rather than with a reset the client may see before the answer.
+ */
+export function closeGentlyIfAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
+  // 'prefinish' comes before node:http's own 'finish' handler, which closes the socket
+  res.once('prefinish', () => {
+    if (!req.complete && !res.shouldKeepAlive) linger(req, res);
+  });
+}
+
+const lingering = new WeakSet<object>();
+
+/**
+ * Once the answer is written the socket is half-closed, and whatever the client still sends is
+ * read and dropped for at most LINGER_MS; then the socket is closed.
+ */
+function linger(req: IncomingMessage, res: ServerResponse): void {
+  const socket = req.socket as IncomingMessage['socket'] & { destroySoon?: () => void };
+  if (!socket || socket.destroyed || lingering.has(socket)) return;
+  lingering.add(socket);
+  // node:http closes a finished last answer's socket with destroySoon (end, then destroy at
+  // once): with body bytes still unread that destroy is a reset. Ending is enough here; the
+  // timer below closes it.
+  if (typeof socket.destroySoon === 'function') socket.destroySoon = () => socket.end();
+  res.once('finish', () => {
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+}
+
 /** Reads the body before the handler runs (a fault rule matching on it); the handler gets it again. */
-export async function readAheadBody(req: IncomingMessage, limit = 32 * 1024 * 1024): Promise<Buffer> {
-  const buf = await readWholeBody(req, limit, () => new Error('request body too large'));
+export async function readAheadBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer> {
+  const buf = await readWholeBody(req, res, limit, () => new Error('request body too large'));
   readAhead.set(req, buf);
   return buf;
+}
+
+/** Whether a body went over its limit (the handler answers 413 in its own format). */
+export function bodyWasTooLarge(req: IncomingMessage): boolean {
+  return overSize.has(req);
 }
 
 /** The body when it was read ahead of the handler. */
@@ -48,4 +137,12 @@ export function noteParsedBody(req: IncomingMessage, body: unknown): void {
 
 export function parsedBodyOf(req: IncomingMessage): unknown {
   return parsed.get(req);
+}
+
+/** How many bytes the body had as read (the request's Content-Length when it was not read here). */
+export function bodySizeOf(req: IncomingMessage): number {
+  const read = sizes.get(req);
+  if (read !== undefined) return read;
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) && declared > 0 ? declared : 0;
 }

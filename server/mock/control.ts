@@ -3,10 +3,7 @@
  * acts on the scope its `X-Mock-Sandbox` header names, the main engine without it. Every call
  * is listed in openapi/mock.json and in the README.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpenAPIBackend } from 'openapi-backend';
 import { AviError } from '../avi/errors.js';
@@ -17,10 +14,10 @@ import { readWholeBody } from '../http/body.js';
 import { coverage } from '../http/coverage.js';
 import { linkNsxt } from '../nsxt/linked.js';
 import { projectFile } from '../paths.js';
-import { loadScenario, resolveScenario } from '../scenario.js';
 import type { Snapshot } from '../store/store.js';
 import { MockError } from './errors.js';
-import { addFault, checkScenarioFaults } from './conditions.js';
+import { addFault } from './conditions.js';
+import { loadInto, scenarioFromBody } from './scenario-load.js';
 import { parsePattern } from './pattern.js';
 import type { Scope, Scopes } from './scopes.js';
 
@@ -43,7 +40,7 @@ export class ControlPlane {
       const path = url.path.replace(/\/$/, '') || '/';
       const query = new URLSearchParams(url.rawQuery);
       const method = (req.method ?? 'GET').toUpperCase();
-      const body = await readJson(req);
+      const body = await readJson(req, res);
       const scope = await this.scopes.of(req);
       const out = await this.route(method, path.slice(MOCK_PREFIX.length) || '/', query, body, scope);
       if (out === undefined) {
@@ -58,13 +55,7 @@ export class ControlPlane {
   }
 
   private checkToken(req: IncomingMessage): void {
-    const token = this.scopes.options.token;
-    if (!token) return;
-    const auth = req.headers.authorization;
-    const given = (req.headers['x-mock-token'] as string | undefined) ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
-    const a = Buffer.from(given ?? '');
-    const b = Buffer.from(token);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    if (!this.scopes.hasToken(req)) {
       throw new MockError(401, 'The test-control plane needs its token: send X-Mock-Token (or Authorization: Bearer)');
     }
   }
@@ -85,14 +76,8 @@ export class ControlPlane {
       case 'POST /scenario':
       case 'PUT /scenario': {
         if (scope.id) throw new MockError(400, 'A scenario is loaded for the whole simulator: call without X-Mock-Sandbox');
-        const scenario = await this.scenarioOf(body);
-        checkScenarioFaults(scenario);
-        try {
-          await engine.load(scenario);
-        } catch (e) {
-          // the scenario's objects are refused as a client's writes would be: nothing changed
-          throw new MockError(400, (e as Error).message);
-        }
+        const scenario = await scenarioFromBody(body, this.scopes.options.scenarioDir);
+        await loadInto(engine, scenario);
         this.scopes.dropAll();
         await this.scopes.reset(scope);
         return { body: { loaded: scenario.name, file: scenario.file } };
@@ -165,34 +150,6 @@ export class ControlPlane {
     }
     throw new MockError(404, `No test-control call ${method} ${MOCK_PREFIX}${path === '/' ? '' : path}: GET ${MOCK_PREFIX} lists them`);
   }
-
-  /** `{"name"}` (built-in), `{"path"}` (a file on this machine) or `{"yaml"}` (the text itself). */
-  private async scenarioOf(body: unknown) {
-    const usage = 'load a scenario with {"name": "<built-in>"}, {"path": "<file on the server>"} or {"yaml": "<scenario text>"}';
-    if (!isObject(body)) throw new MockError(400, usage);
-    let file: string;
-    let uploaded: string | undefined;
-    if (typeof body.yaml === 'string') {
-      // Written aside so that the loader reads it like any file; `extends` takes built-in names.
-      uploaded = await mkdtemp(path.join(tmpdir(), 'avisim-scenario-'));
-      file = path.join(uploaded, 'uploaded.yaml');
-      await writeFile(file, body.yaml);
-    } else if (typeof body.name === 'string' || typeof body.path === 'string') {
-      const given = String(body.name ?? body.path);
-      try {
-        file = resolveScenario(given);
-      } catch (e) {
-        throw new MockError(404, (e as Error).message);
-      }
-    } else throw new MockError(400, usage);
-    try {
-      return await loadScenario(file);
-    } catch (e) {
-      throw new MockError(400, (e as Error).message);
-    } finally {
-      if (uploaded) await rm(uploaded, { recursive: true, force: true });
-    }
-  }
 }
 
 const ENDPOINTS = [
@@ -234,8 +191,8 @@ function checkSnapshot(body: unknown, typeInfo: (type: string) => unknown): Snap
   return { format: 'avisim-state', version: 1, clock: Number.isFinite(clock) ? clock : 0, objects: body.objects as Snapshot['objects'] };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const raw = await readWholeBody(req, 64 * 1024 * 1024, () => new MockError(413, 'Request body too large'));
+async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const raw = await readWholeBody(req, res, 64 * 1024 * 1024, () => new MockError(413, 'Request body too large'));
   if (!raw.length) return undefined;
   try {
     return parseClientJson(raw);

@@ -5,16 +5,28 @@
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { splitUrl } from '../http/api.js';
-import { parsedBodyOf, readAheadBody } from '../http/body.js';
+import { bodySizeOf, bodyWasTooLarge, parsedBodyOf, readAheadBody } from '../http/body.js';
 import { parseForJournal } from '../http/media.js';
 import type { FaultRule } from './faults.js';
 import type { SeenRequest } from './pattern.js';
 import type { Scope } from './scopes.js';
 
 export type Dispatch = (req: IncomingMessage, res: ServerResponse) => void;
+/**
+ * The largest body the handler would read for this request, 0 when it would refuse the call
+ * first (no credentials): a fault rule never makes the server buffer a stranger's body.
+ */
+export type BodyAllowance = () => number | Promise<number>;
 
 /** Serves `req` in `scope`: journal, faults, then `dispatch`. */
-export function intercept(scope: Scope, req: IncomingMessage, res: ServerResponse, dispatch: Dispatch, nsxPath: boolean): void {
+export function intercept(
+  scope: Scope,
+  req: IncomingMessage,
+  res: ServerResponse,
+  dispatch: Dispatch,
+  nsxPath: boolean,
+  allowance: BodyAllowance,
+): void {
   if (scope.journal.limit <= 0 && scope.faults.size === 0) return dispatch(req, res);
   const { path, rawQuery } = splitUrl(req.url);
   const seen: SeenRequest = { method: (req.method ?? 'GET').toUpperCase(), path, tenant: tenantOf(req) };
@@ -34,6 +46,7 @@ export function intercept(scope: Scope, req: IncomingMessage, res: ServerRespons
         status: res.writableFinished ? res.statusCode : 0,
         duration_ms: Math.round((performance.now() - started) * 10) / 10,
         body: seen.body ?? parsedBodyOf(req),
+        bodyBytes: bodySizeOf(req),
         sandbox: scope.id,
         fault,
       });
@@ -42,8 +55,17 @@ export function intercept(scope: Scope, req: IncomingMessage, res: ServerRespons
   if (scope.faults.size === 0) return dispatch(req, res);
   void (async () => {
     if (scope.faults.needsBody(seen)) {
-      const raw = await readAheadBody(req);
-      seen.body = parseForJournal(raw, req.headers['content-type']);
+      const limit = await allowance();
+      if (limit > 0) {
+        try {
+          const raw = await readAheadBody(req, res, limit);
+          seen.body = parseForJournal(raw, req.headers['content-type']);
+        } catch (e) {
+          // an over-size body: the handler answers 413 in its own format
+          if (!bodyWasTooLarge(req)) throw e;
+          return dispatch(req, res);
+        }
+      }
     }
     const rule = scope.faults.fire(seen);
     if (!rule) return dispatch(req, res);

@@ -2,9 +2,20 @@
  * The request journal: the last N requests a scope served (a ring, so memory stays bounded),
  * each with its method, path, tenant, status and request body. `verify` asserts that a pattern
  * happened a number of times and, when it did not, shows the requests that came closest.
+ *
+ * Bodies are bounded in bytes too (sizes as the bodies were sent): one over `entryBytes` is kept
+ * as a marker `{"_truncated": true, "bytes": N, "preview": "<its first characters as JSON>"}`, and
+ * when the bodies kept pass `bytes` in total the oldest are made into such markers until they
+ * fit again. The entry itself stays, so counts of method, path and status are still right.
+ *
+ * Secrets never leave it: entries are shown (listed, verified, matched) through the recorder's
+ * scrubber (server/record/scrub.ts), so passwords, tokens, private keys and the like read
+ * `<scrubbed>` and a verify pattern cannot probe for them. Fault rules match the body as sent,
+ * before it gets here.
  */
 import { criteria, differences, matches, type RequestPattern, type SeenRequest } from './pattern.js';
 import { MockError } from './errors.js';
+import { Scrubber } from '../record/scrub.js';
 
 export interface JournalEntry extends SeenRequest {
   seq: number;
@@ -33,48 +44,120 @@ export interface VerifyResult {
 }
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
+/** body bytes a journal keeps in all (the oldest bodies become markers past it) */
+export const DEFAULT_JOURNAL_BYTES = 16 * 1024 * 1024;
+/** body bytes one entry keeps (a larger body is kept as a marker with a preview) */
+export const DEFAULT_JOURNAL_ENTRY_BYTES = 256 * 1024;
+const PREVIEW_CHARS = 512;
+
+/** A request as served, given to `add`: `arrived` is ms since the epoch, `bodyBytes` the body's size as sent. */
+export type Served = Omit<JournalEntry, 'seq' | 'time'> & { arrived: number; bodyBytes?: number };
 
 /** An entry as kept: the arrival as a number, fields that do not apply left undefined. */
-type Recorded = Omit<JournalEntry, 'time'> & { arrived: number };
+type Recorded = Omit<JournalEntry, 'time'> & { arrived: number; bodyBytes: number };
 
-/** An entry as the journal shows it: `time` as ISO text, no empty fields. */
-function shown(r: Recorded): JournalEntry {
-  const { arrived, sandbox, fault, body, ...rest } = r;
+/** An entry as the journal shows it: `time` as ISO text, no empty fields, secrets scrubbed. */
+function shown(r: Recorded, scrubber: Scrubber): JournalEntry {
+  const { arrived, sandbox, fault, body, bodyBytes: _b, query, ...rest } = r;
   return {
     ...rest,
+    query: query && scrubber.form(query),
     time: new Date(arrived).toISOString(),
-    ...(body !== undefined ? { body } : {}),
+    ...(body !== undefined ? { body: scrubBody(scrubber, body, r.path) } : {}),
     ...(sandbox !== undefined ? { sandbox } : {}),
     ...(fault !== undefined ? { fault } : {}),
   };
+}
+
+function scrubBody(scrubber: Scrubber, body: unknown, path: string): unknown {
+  // a body that is not JSON (an NSX form sent without its content type) may still be a form
+  return typeof body === 'string' ? scrubber.form(body) : scrubber.json(body, apiType(path));
+}
+
+/** The Avi type a path is about (`/api/sslkeyandcertificate/...`), for type-specific secrets. */
+function apiType(path: string): string | undefined {
+  return /^\/api\/([^/]+)/.exec(path)?.[1];
+}
+
+/** What is kept of a body over its bound. */
+function truncated(body: unknown, bytes: number, path: string): Record<string, unknown> {
+  // scrubbed before it is cut: a cut text could no longer be scrubbed by field
+  const text = JSON.stringify(scrubBody(new Scrubber(), body, path)) ?? '';
+  // copied out: a slice of a string keeps the whole string alive in V8
+  const preview = Buffer.from(text.slice(0, PREVIEW_CHARS), 'utf8').toString('utf8');
+  return { _truncated: true, bytes, preview };
+}
+
+export interface JournalBounds {
+  /** body bytes kept in all */
+  bytes?: number;
+  /** body bytes kept per entry */
+  entryBytes?: number;
 }
 
 export class Journal {
   private ring: Recorded[] = [];
   private next = 0;
   private seq = 0;
+  /** body bytes held by the entries kept */
+  private bytes = 0;
+  readonly maxBytes: number;
+  readonly maxEntryBytes: number;
   /** entries pushed out of the ring since the last clear (verify counts only what is kept) */
   dropped = 0;
 
-  constructor(readonly limit = DEFAULT_JOURNAL_SIZE) {}
+  constructor(
+    readonly limit = DEFAULT_JOURNAL_SIZE,
+    bounds: JournalBounds = {},
+  ) {
+    this.maxBytes = bounds.bytes ?? DEFAULT_JOURNAL_BYTES;
+    this.maxEntryBytes = Math.min(bounds.entryBytes ?? DEFAULT_JOURNAL_ENTRY_BYTES, this.maxBytes);
+  }
 
-  /** A served request; `arrived` is ms since the epoch (made into `time` when read). */
-  add(entry: Omit<JournalEntry, 'seq' | 'time'> & { arrived: number }): void {
+  /** A served request (its `arrived` made into `time` when read). */
+  add(entry: Served): void {
     if (this.limit <= 0) return;
-    const e = entry as unknown as Recorded;
+    const e = entry as Recorded;
     e.seq = ++this.seq;
+    e.bodyBytes = e.body === undefined ? 0 : (e.bodyBytes ?? 0);
+    if (e.bodyBytes > this.maxEntryBytes) this.truncate(e);
     if (this.ring.length < this.limit) this.ring.push(e);
     else {
+      this.bytes -= this.ring[this.next]!.bodyBytes;
       this.ring[this.next] = e;
       this.next = (this.next + 1) % this.limit;
       this.dropped++;
     }
+    this.bytes += e.bodyBytes;
+    if (this.bytes > this.maxBytes) this.fit();
   }
 
-  /** Oldest first. */
+  /** The oldest bodies made into markers until the bodies kept fit the budget. */
+  private fit(): void {
+    for (const e of this.ordered()) {
+      if (this.bytes <= this.maxBytes) return;
+      if (e.bodyBytes > 0) {
+        this.bytes -= e.bodyBytes;
+        this.truncate(e);
+      }
+    }
+  }
+
+  private truncate(e: Recorded): void {
+    e.body = truncated(e.body, e.bodyBytes, e.path);
+    e.bodyBytes = 0;
+  }
+
+  private ordered(): Recorded[] {
+    return this.ring.length < this.limit ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+  }
+
+  /** Oldest first, secrets scrubbed. */
   entries(): JournalEntry[] {
-    const ordered = this.ring.length < this.limit ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-    return ordered.map(shown);
+    // One scrubber for the lot: a secret seen in one entry (a password at login) is replaced
+    // wherever else it turns up (`deep`), as in a recording.
+    const scrubber = new Scrubber();
+    return scrubber.deep(this.ordered().map((r) => shown(r, scrubber)));
   }
 
   list(pattern: RequestPattern, limit?: number): JournalEntry[] {
@@ -85,6 +168,7 @@ export class Journal {
   clear(): void {
     this.ring = [];
     this.next = 0;
+    this.bytes = 0;
     this.dropped = 0;
   }
 

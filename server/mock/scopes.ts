@@ -3,12 +3,19 @@
  * rules. A request or control call names its sandbox with `X-Mock-Sandbox: <id>`; the first
  * use of an id makes the sandbox, a fork of the scenario's baseline (constant time: see
  * Store.fork). Sandboxes live in memory only and share users and sessions with the main engine.
+ *
+ * When the control plane has a token, making a sandbox needs what the control plane needs (the
+ * token) or credentials the simulator accepts (an API session or Basic credentials, NSX ones on
+ * NSX paths, or a login whose body holds a valid user's password or token, for clients that log
+ * in inside their sandbox): a stranger cannot fill `maxSandboxes` and lock everyone else out.
+ * Using a sandbox that exists follows the usual rules of the API it calls.
  */
-import type { IncomingMessage } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.js';
 import { MockError } from './errors.js';
 import { Faults } from './faults.js';
-import { DEFAULT_JOURNAL_SIZE, Journal } from './journal.js';
+import { DEFAULT_JOURNAL_SIZE, Journal, type JournalBounds } from './journal.js';
 import { installScenarioFaults } from './conditions.js';
 
 export interface Scope {
@@ -27,8 +34,19 @@ export interface MockOptions {
   token?: string;
   /** requests kept per scope in the journal (0 turns it off) */
   journalSize?: number;
+  /** body bytes kept per scope's journal, in all and per entry (server/mock/journal.ts) */
+  journalBytes?: number;
+  journalEntryBytes?: number;
   maxSandboxes?: number;
+  /**
+   * a folder of scenarios `POST /_mock/scenario {"name"}` may load besides the built-in ones
+   * (over the network a scenario is never loaded by path)
+   */
+  scenarioDir?: string;
 }
+
+/** Whether a request carries credentials the simulator accepts (for making a sandbox). */
+export type Credentialed = (req: IncomingMessage, res?: ServerResponse) => boolean | Promise<boolean>;
 
 export const SANDBOX_HEADER = 'x-mock-sandbox';
 export const DEFAULT_MAX_SANDBOXES = 1000;
@@ -43,6 +61,7 @@ export class Scopes {
   constructor(
     engine: Engine,
     readonly options: MockOptions = {},
+    private readonly credentialed: Credentialed = () => false,
   ) {
     this.enabled = options.enabled !== false;
     this.maxSandboxes = options.maxSandboxes ?? DEFAULT_MAX_SANDBOXES;
@@ -51,18 +70,45 @@ export class Scopes {
 
   /** A scope over `engine`, with the scenario's fault rules installed. */
   private scope(engine: Engine, id?: string): Scope {
-    const scope: Scope = { id, engine, journal: new Journal(this.options.journalSize ?? DEFAULT_JOURNAL_SIZE), faults: new Faults(), created: new Date().toISOString() };
+    const bounds: JournalBounds = { bytes: this.options.journalBytes, entryBytes: this.options.journalEntryBytes };
+    const journal = new Journal(this.options.journalSize ?? DEFAULT_JOURNAL_SIZE, bounds);
+    const scope: Scope = { id, engine, journal, faults: new Faults(), created: new Date().toISOString() };
     installScenarioFaults(scope);
     return scope;
   }
 
-  /** The scope a request names (the main one without the header). */
-  of(req: IncomingMessage): Scope | Promise<Scope> {
+  /** The scope a request names (the main one without the header); `res` is its answer (a login's body may be read). */
+  of(req: IncomingMessage, res?: ServerResponse): Scope | Promise<Scope> {
     const raw = req.headers[SANDBOX_HEADER];
     if (raw === undefined) return this.main;
     const id = Array.isArray(raw) ? raw[0]! : raw;
     if (!this.enabled) throw new MockError(400, 'Sandboxes are off: this simulator was started with the test-control plane disabled');
+    const existing = this.sandboxes.get(id);
+    if (existing) return existing;
+    if (this.hasToken(req)) return this.sandbox(id);
+    const ok = this.credentialed(req, res);
+    return ok instanceof Promise ? ok.then((yes) => this.create(id, yes)) : this.create(id, ok);
+  }
+
+  private create(id: string, allowed: boolean): Promise<Scope> {
+    if (!allowed && !this.sandboxes.has(id)) {
+      throw new MockError(
+        401,
+        `No sandbox '${id}' yet, and making one needs the test-control token (X-Mock-Token) or credentials (a session, Basic, or a valid login)`,
+      );
+    }
     return this.sandbox(id);
+  }
+
+  /** The control plane's token is not set, or the request carries it (X-Mock-Token or Bearer). */
+  hasToken(req: IncomingMessage): boolean {
+    const token = this.options.token;
+    if (!token) return true;
+    const auth = req.headers.authorization;
+    const given = req.headers['x-mock-token'] ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
+    const a = Buffer.from(typeof given === 'string' ? given : '');
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
   }
 
   sandbox(id: string): Promise<Scope> {

@@ -55,6 +55,26 @@ export function authenticateNsx(engine: Engine, req: IncomingMessage): string {
   throw nsxErrors.badCredentials();
 }
 
+/**
+ * Whether the request carries NSX credentials that check out: Basic/Remote, or a live session.
+ * A CSP token proves nothing here (any one is accepted as a login).
+ */
+export function hasNsxCredentials(engine: Engine, req: IncomingMessage): boolean {
+  if (req.headers.authorization) {
+    try {
+      authenticateNsx(engine, req);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const now = Date.now();
+  return cookieValues(req.headers.cookie, 'JSESSIONID').some((sid) => {
+    const s = engine.nsx.sessions.get(sid);
+    return s !== undefined && now - s.lastUsed <= SESSION_IDLE_MS;
+  });
+}
+
 export function checkPassword(engine: Engine, user: string, password: string): boolean {
   return user === engine.nsx.username && safeEqual(password, engine.nsx.password);
 }

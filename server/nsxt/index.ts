@@ -32,7 +32,7 @@ import {
 } from './routes.js';
 import { matches, parseQuery, QueryError, queryParam, safeDecode } from './search.js';
 import { realizedEntities } from './realized.js';
-import { bodyReadAhead, noteParsedBody, readWholeBody } from '../http/body.js';
+import { bodyReadAhead, noteParsedBody, PUBLIC_BODY_LIMIT, readWholeBody } from '../http/body.js';
 import { parseForJournal } from '../http/media.js';
 import { own, parseClientJson, UnsafeJson } from '../avi/json-safety.js';
 
@@ -43,6 +43,8 @@ export interface Nsx {
   handle(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** the NSX answer for a path outside the stub (on the stub's own port) */
   unknown(req: IncomingMessage, res: ServerResponse): void;
+  /** the largest body `handle` would read for this request (0: refused before its body is read) */
+  bodyAllowance(engine: Engine, req: IncomingMessage): number;
 }
 
 /** What `GET /api/v1/node/version` reports (contract §1: below 9.1.0). */
@@ -66,6 +68,15 @@ export function createNsx(): Nsx {
       }
     },
     unknown: (req, res) => sendNsxError(res, nsxErrors.unknownPath(pathOf(req.url ?? '/'))),
+    bodyAllowance: (engine, req) => {
+      if (isSessionCreate(pathOf(req.url ?? '/'))) return PUBLIC_BODY_LIMIT;
+      try {
+        authenticateNsx(engine, req);
+        return BODY_LIMIT;
+      } catch {
+        return 0;
+      }
+    },
   };
 }
 
@@ -110,19 +121,23 @@ async function route(engine: Engine, req: IncomingMessage, res: ServerResponse):
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
   const path = pathOf(url);
   const method = (req.method ?? 'GET').toUpperCase();
-  const text = await readBody(req);
-  if (text) noteParsedBody(req, parseForJournal(Buffer.from(text, 'utf8'), 'application/json'));
 
-  if (path === '/api/session/create') {
+  if (isSessionCreate(path)) {
     if (method !== 'POST') throw nsxErrors.methodNotAllowed(method, path);
-    const s = createSession(engine, new URLSearchParams(text));
+    // public: only a small body (a login form)
+    const form = await readBody(req, res, PUBLIC_BODY_LIMIT);
+    if (form) noteParsedBody(req, bodyOf(form, req.headers['content-type']));
+    const s = createSession(engine, new URLSearchParams(form));
     return sendNsx(res, 200, undefined, {
       'Set-Cookie': [`JSESSIONID=${s.id}; Path=/; Secure; HttpOnly`],
       'X-XSRF-TOKEN': s.xsrf,
     });
   }
 
+  // Credentials before the body: a stranger's body is never buffered.
   const user = authenticateNsx(engine, req);
+  const text = await readBody(req, res, BODY_LIMIT);
+  if (text) noteParsedBody(req, bodyOf(text, req.headers['content-type']));
   const only = (...allowed: string[]) => {
     if (!allowed.includes(method)) throw nsxErrors.methodNotAllowed(method, path);
   };
@@ -268,10 +283,19 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+function isSessionCreate(path: string): boolean {
+  return path === '/api/session/create';
+}
+
+/** A body as the request journal shows it: a form or JSON parsed (with the API's own checks), anything else as text. */
+function bodyOf(text: string, contentType: string | undefined): unknown {
+  return parseForJournal(Buffer.from(text, 'utf8'), contentType ?? 'application/json');
+}
+
+async function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string> {
   const pre = (req as IncomingMessage & { body?: unknown }).body;
   if (typeof pre === 'string') return pre;
   if (req.readableEnded && !bodyReadAhead(req)) return '';
-  const raw = await readWholeBody(req, BODY_LIMIT, () => new NsxError(413, 99, 'Request body too large.'));
+  const raw = await readWholeBody(req, res, limit, () => new NsxError(413, 99, 'Request body too large.'));
   return raw.toString('utf8');
 }

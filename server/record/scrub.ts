@@ -17,6 +17,12 @@ const DESCRIBES_SECRET = /(_name|_ref|_refs|_uuid|_type)$/i;
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 /** shorter remembered values are too likely to be ordinary words ("admin") to replace blindly */
 const MIN_REMEMBERED = 8;
+/**
+ * Nesting past this is not walked: it stands as TOO_DEEP in the copy. API objects nest about a
+ * dozen levels; a hostile body nested thousands deep must not exhaust the stack.
+ */
+const MAX_DEPTH = 100;
+export const TOO_DEEP = '<nested too deep>';
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !DESCRIBES_SECRET.test(key);
@@ -35,25 +41,25 @@ export class Scrubber {
    * value is (or lists), for type-specific fields such as sslkeyandcertificate's `key`.
    */
   json(value: unknown, type?: string): unknown {
-    return this.walk(value, type, true);
+    return this.walk(value, type, true, 0);
   }
 
-  private walk(value: unknown, type: string | undefined, top: boolean): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.walk(v, type, top));
+  private walk(value: unknown, type: string | undefined, top: boolean, depth: number): unknown {
+    if (Array.isArray(value)) return depth >= MAX_DEPTH ? TOO_DEEP : value.map((v) => this.walk(v, type, top, depth + 1));
     if (isObject(value)) {
-      const out: Record<string, unknown> = {};
+      if (depth >= MAX_DEPTH) return TOO_DEEP;
       const listing = top && Array.isArray(value.results);
-      for (const [k, v] of Object.entries(value)) {
+      // built as entries: a key such as `__proto__` stays an own field of the copy
+      const out = Object.entries(value).map(([k, v]): [string, unknown] => {
         const secret = isSecretKey(k) || (top && !listing && k === 'key' && type === 'sslkeyandcertificate');
         if (secret && typeof v === 'string' && v !== '') {
           this.remember(v);
-          out[k] = SCRUBBED;
-        } else {
-          // a list answer's results are objects of the same type, still at "top" for `key`
-          out[k] = this.walk(v, type, listing && k === 'results');
+          return [k, SCRUBBED];
         }
-      }
-      return out;
+        // a list answer's results are objects of the same type, still at "top" for `key`
+        return [k, this.walk(v, type, listing && k === 'results', depth + 1)];
+      });
+      return Object.fromEntries(out);
     }
     return typeof value === 'string' ? this.text(value) : value;
   }
@@ -122,9 +128,10 @@ export class Scrubber {
   }
 
   /** Every string in a finished document passed through `text` (the by-value layer). */
-  deep<T>(value: T): T {
-    if (Array.isArray(value)) return value.map((v) => this.deep(v)) as T;
-    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.deep(v)])) as T;
+  deep<T>(value: T, depth = 0): T {
+    if ((Array.isArray(value) || isObject(value)) && depth >= MAX_DEPTH) return TOO_DEEP as T;
+    if (Array.isArray(value)) return value.map((v) => this.deep(v, depth + 1)) as T;
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.deep(v, depth + 1)])) as T;
     return (typeof value === 'string' ? this.text(value) : value) as T;
   }
 }
