@@ -18,6 +18,15 @@ async function addFault(sim: Sim, rule: unknown) {
 }
 
 describe('fault rules', () => {
+  it('a rule or sandbox id that is not valid percent-encoding names nothing: 404, not a 500', async () => {
+    const sim = await startSim();
+    for (const path of ['/_mock/faults/%E0%A4%A', '/_mock/sandboxes/%E0%A4%A']) {
+      const res = await sim.http.delete(path);
+      expect(res.status, path).toBe(404);
+      expect(typeof res.body.error).toBe('string');
+    }
+  });
+
   it('answers with a status and an Avi error body, for the matching method and path only', async () => {
     const sim = await startSim();
     const c = client(sim);

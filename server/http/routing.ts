@@ -102,7 +102,7 @@ export class TrieRouter {
 }
 
 /** A path segment percent-decoded; one that is not valid percent-encoding stays as sent (it then names nothing). */
-function decodeSegment(seg: string): string {
+export function decodeSegment(seg: string): string {
   try {
     return decodeURIComponent(seg);
   } catch {

@@ -12,6 +12,7 @@ import { isObject } from '../avi/shape-ops.js';
 import { splitUrl } from '../http/api.js';
 import { readWholeBody } from '../http/body.js';
 import { coverage } from '../http/coverage.js';
+import { decodeSegment } from '../http/routing.js';
 import { linkNsxt } from '../nsxt/linked.js';
 import { projectFile } from '../paths.js';
 import type { Snapshot } from '../store/store.js';
@@ -140,11 +141,11 @@ export class ControlPlane {
         return { body: linkNsxt(engine).check() };
     }
     if (method === 'DELETE' && path.startsWith('/faults/')) {
-      if (!scope.faults.remove(decodeURIComponent(path.slice(8)))) throw new MockError(404, `No fault rule '${path.slice(8)}'`);
+      if (!scope.faults.remove(decodeSegment(path.slice(8)))) throw new MockError(404, `No fault rule '${path.slice(8)}'`);
       return undefined;
     }
     if (method === 'DELETE' && path.startsWith('/sandboxes/')) {
-      const id = decodeURIComponent(path.slice(11));
+      const id = decodeSegment(path.slice(11));
       if (!this.scopes.drop(id)) throw new MockError(404, `No sandbox '${id}'`);
       return undefined;
     }
