@@ -110,23 +110,18 @@ async function login(base: string, username: string, password: string): Promise<
 
 const as = (s: Session, extra: Record<string, string> = {}) => ({ Cookie: s.cookie, 'X-CSRFToken': s.csrf, ...extra });
 
-function peakRss(pid: number): number {
+/** A memory figure of a process from /proc (`VmHWM` = peak RSS, `VmRSS` = now), in bytes. */
+function memoryOf(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;
   }
 }
 
-function rss(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+const peakRss = (pid: number) => memoryOf(pid, 'VmHWM');
+const rss = (pid: number) => memoryOf(pid, 'VmRSS');
 
 const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
 
