@@ -84,12 +84,15 @@ export async function generateSelfSigned(body: Obj): Promise<Generated | undefin
   const isCa = body.type === 'SSL_CERTIFICATE_TYPE_CA';
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate.getTime() + days * 86_400_000);
-  // Loaded only when a certificate is made: importing it costs ~100 ms.
+  // The key is made in the thread pool while `selfsigned` loads (only when a certificate is
+  // made: importing it costs ~100 ms).
+  const keyPair = generateKeys(algorithm === 'SSL_KEY_ALGORITHM_EC' ? { curve: curve! } : { rsa: bits!, exponent });
+  keyPair.catch(() => undefined);
   const { generate } = await import('selfsigned');
   let keys: PemPair;
   let pems: Awaited<ReturnType<typeof generate>>;
   try {
-    keys = await generateKeys(algorithm === 'SSL_KEY_ALGORITHM_EC' ? { curve: curve! } : { rsa: bits!, exponent });
+    keys = await keyPair;
     pems = await generate(attributes, {
       keyPair: { privateKey: keys.privateKey, publicKey: keys.publicKey },
       keyType: algorithm === 'SSL_KEY_ALGORITHM_EC' ? 'ec' : 'rsa',
