@@ -83,13 +83,18 @@ export class Engine {
   }
 
   static async create(options: EngineOptions = {}, parts?: Omit<Parts, 'store'> & { scenario: Scenario }): Promise<Engine> {
+    const scenario = parts?.scenario ?? (await loadScenario(resolveScenario(options.scenario || DEFAULT_SCENARIO)));
+    // What the scenario asks the controller to generate (keys) is made in the thread pool while
+    // the API document is read and the engine built; unused when a state file is restored.
+    const prepared = scenario.prepare();
+    prepared.catch(() => undefined);
     const engine = new Engine(options, parts && { ...parts, store: new Store(parts.catalog) });
-    engine.scenario = parts?.scenario ?? (await loadScenario(resolveScenario(options.scenario || DEFAULT_SCENARIO)));
+    engine.scenario = scenario;
     engine.credentials = credentialsOf(engine.scenario.controller.credentials, options.adminPassword);
     engine.nsx = nsxStateOf(engine.scenario.nsxt?.credentials, options.nsx);
     engine.frontDoor = new FrontDoor(engine.credentials, () => engine.idleTimeoutMinutes());
     const restored = engine.persistence ? await engine.persistence.load() : false;
-    if (!restored) await engine.scenario.prepare(engine.objects);
+    if (!restored) await prepared;
     if (!restored) engine.scenario.apply(engine.objects);
     if (!restored) applyNsxScenario(engine);
     if (options.idleTimeoutMinutes !== undefined) engine.setIdleTimeout(options.idleTimeoutMinutes);

@@ -12,10 +12,10 @@
  * field at fault: `seeds/x.yaml: objects[3] pool 'web': field 'lb_algorithm': Invalid data: ...`.
  */
 import { isIPv6 } from 'node:net';
-import { preparedBody } from './avi/behaviour.js';
 import { AviError } from './avi/errors.js';
 import { ADMIN_TENANT, type ObjectService } from './avi/objects.js';
 import { isObject } from './avi/shape-ops.js';
+import { bodyMakers } from './avi/types/index.js';
 import type { Shape } from './spec/catalog.js';
 import type { Data } from './store/store.js';
 import { ScenarioError, type ClusterFacts, type ScenarioObject } from './scenario-format.js';
@@ -42,17 +42,47 @@ export function applyScenarioObjects(scenario: Scenario, svc: ObjectService): vo
 /**
  * What the controller would make for objects that ask (a self-signed certificate and its key
  * for `certificate.self_signed: true` without a PEM), made before the objects are applied and
- * kept in them: made once per loaded scenario, reused by resets and sandboxes; nothing is made
- * for objects that do not ask.
+ * kept in them; nothing is made for objects that do not ask. It needs no engine, so loading
+ * starts it before the engine is built (the key generation runs in the thread pool meanwhile).
+ * All of a scenario's objects are made at once, and what was made is kept for the process:
+ * every engine that loads the same object again (tests start many; a reset or sandbox reuses
+ * its own scenario anyway) takes the same material instead of generating new keys. The first
+ * object in file order that cannot be made is the error.
  */
-export async function prepareScenarioObjects(scenario: Scenario, svc: ObjectService): Promise<void> {
-  for (const o of scenario.objects) {
-    try {
-      o.body = (await preparedBody(svc, o.type, o.body, undefined, CTX)) as Obj;
-    } catch (e) {
-      throw located(o, e instanceof Error ? e.message : String(e));
-    }
-  }
+export async function prepareScenarioObjects(scenario: Scenario): Promise<void> {
+  const results = await Promise.allSettled(scenario.objects.map(madeOnce));
+  results.forEach((r, i) => {
+    const o = scenario.objects[i]!;
+    if (r.status === 'rejected') throw located(o, r.reason instanceof Error ? r.reason.message : String(r.reason));
+    o.body = r.value;
+  });
+}
+
+/** Made bodies (those that differ from what the scenario wrote), by type and body, oldest first. */
+const made = new Map<string, Promise<Obj>>();
+/** Enough for every built-in scenario many times over; scenarios loaded at run time cannot grow it without bound. */
+const MADE_LIMIT = 256;
+
+function madeOnce(o: ScenarioObject): Promise<Obj> {
+  const make = bodyMakers[o.type];
+  if (!make) return Promise.resolve(o.body);
+  const key = `${o.type}\u0000${JSON.stringify(o.body)}`;
+  const cached = made.get(key);
+  if (cached) return cached;
+  const pending = make(o.body).then(
+    (body) => {
+      // only what was made is worth keeping; a failure is tried again on the next load
+      if (body === o.body) made.delete(key);
+      return body;
+    },
+    (e: unknown) => {
+      made.delete(key);
+      throw e;
+    },
+  );
+  made.set(key, pending);
+  if (made.size > MADE_LIMIT) made.delete(made.keys().next().value!);
+  return pending;
 }
 
 /**

@@ -95,8 +95,8 @@ export class Scenario {
   }
 
   /** Makes what objects ask the controller to generate (self-signed certificates), once. */
-  prepare(svc: ObjectService): Promise<void> {
-    return prepareScenarioObjects(this, svc);
+  prepare(): Promise<void> {
+    return prepareScenarioObjects(this);
   }
 
   /** Creates the objects, the cluster and the license tier through the API write path. */

@@ -32,7 +32,7 @@ describe('a fresh controller (the default scenario)', () => {
     expect(uuidOf(seg.cloud_ref)).toBe(cloud.uuid);
   });
 
-  it('has the System-* profiles, health monitors, certificate and parser', async () => {
+  it('has the System-* profiles, health monitors, certificates and parser', async () => {
     expect(await names('applicationprofile')).toEqual(
       expect.arrayContaining(['System-HTTP', 'System-Secure-HTTP', 'System-L4-Application', 'System-SSL-Application', 'System-DNS', 'System-Syslog']),
     );
@@ -43,7 +43,14 @@ describe('a fresh controller (the default scenario)', () => {
       expect.arrayContaining(['System-HTTP', 'System-HTTPS', 'System-TCP', 'System-UDP', 'System-Ping', 'System-DNS']),
     );
     expect(await names('sslprofile')).toEqual(expect.arrayContaining(['System-Standard', 'System-Standard-PFS']));
-    expect(await names('sslkeyandcertificate')).toEqual(['System-Default-Cert']);
+    expect(await names('sslkeyandcertificate')).toEqual([
+      'System-Default-Cert',
+      'System-Default-Cert-EC',
+      'System-Default-Portal-Cert',
+      'System-Default-Portal-Cert-EC256',
+      'System-Default-Root-CA',
+      'System-Default-Secure-Channel-Cert',
+    ]);
     expect(await names('analyticsprofile')).toEqual(['System-Analytics-Profile']);
     expect(await names('protocolparser')).toEqual(['Default-TLS']);
   });

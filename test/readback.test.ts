@@ -191,7 +191,11 @@ describe('the system configuration, in full', () => {
       password_strength_check: true,
       redirect_to_https: true,
       use_uuid_from_input: false,
-      sslkeyandcertificate_refs: [expect.stringMatching(/\/api\/sslkeyandcertificate\/sslkeyandcertificate-/)],
+      // the portal's two certificates, System-Default-Portal-Cert and System-Default-Portal-Cert-EC256
+      sslkeyandcertificate_refs: [
+        expect.stringMatching(/\/api\/sslkeyandcertificate\/sslkeyandcertificate-/),
+        expect.stringMatching(/\/api\/sslkeyandcertificate\/sslkeyandcertificate-/),
+      ],
       sslprofile_ref: expect.stringMatching(/\/api\/sslprofile\/sslprofile-/),
     });
     expect(sc.ssh_ciphers).toEqual(['aes128-ctr', 'aes256-ctr']);

@@ -4,10 +4,11 @@
  */
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
+import type { Data } from '../../store/store.js';
 import { cloudBehaviour } from './cloud.js';
 import { poolBehaviour } from './pool.js';
 import { serviceengineBehaviour } from './serviceengine.js';
-import { sslkeyandcertificateBehaviour } from './sslkeyandcertificate.js';
+import { selfSignedBody, sslkeyandcertificateBehaviour } from './sslkeyandcertificate.js';
 import { systemconfigurationBehaviour } from './systemconfiguration.js';
 import { tenantBehaviour } from './tenant.js';
 import { userBehaviour } from './user.js';
@@ -29,3 +30,12 @@ export function createBehaviours(svc: ObjectService): Behaviours {
     user: userBehaviour(),
   };
 }
+
+/**
+ * What a type makes into a new object's body from the body alone, before the write (the part of
+ * its `prepareBody` that needs no controller state): a scenario's objects get it made before
+ * the engine that applies them is built.
+ */
+export const bodyMakers: Readonly<Record<string, (body: Data) => Promise<Data>>> = Object.freeze(
+  Object.assign(Object.create(null), { sslkeyandcertificate: selfSignedBody }),
+);

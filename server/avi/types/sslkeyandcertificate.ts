@@ -38,13 +38,8 @@ const DAY_MS = 86_400_000;
 
 export function sslkeyandcertificateBehaviour(svc: ObjectService): TypeBehaviour {
   return {
-    async prepareBody(body, existing) {
-      const cert = body.certificate;
-      if (!isObject(cert) || hasText(cert.certificate) || hasText(pemOf(existing?.data))) return body;
-      if (cert.self_signed !== true && cert.self_signed !== 'true') return body;
-      const made = await generateSelfSigned(body);
-      if (!made) return body;
-      return { ...body, certificate: { ...cert, certificate: made.certificate }, key: made.key };
+    prepareBody(body, existing) {
+      return hasText(pemOf(existing?.data)) ? Promise.resolve(body) : selfSignedBody(body);
     },
 
     normalizeInput(data, existing) {
@@ -95,6 +90,20 @@ export function sslkeyandcertificateBehaviour(svc: ObjectService): TypeBehaviour
       if (isObject(out.certificate)) out.certificate = { ...out.certificate, ...expiry(out.certificate, warningDays(svc)) };
     },
   };
+}
+
+/**
+ * A new object's body with the key and self-signed certificate it asks for
+ * (`certificate.self_signed: true` without a PEM) made in; any other body as it is. Made from
+ * the body alone, so a scenario's objects can be made before the engine exists.
+ */
+export async function selfSignedBody(body: Data): Promise<Data> {
+  const cert = body.certificate;
+  if (!isObject(cert) || hasText(cert.certificate)) return body;
+  if (cert.self_signed !== true && cert.self_signed !== 'true') return body;
+  const made = await generateSelfSigned(body);
+  if (!made) return body;
+  return { ...body, certificate: { ...cert, certificate: made.certificate }, key: made.key };
 }
 
 function hasText(v: unknown): v is string {
