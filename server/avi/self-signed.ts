@@ -1,16 +1,15 @@
 /**
  * A self-signed certificate and its key, made the way a controller makes one for
  * `certificate.self_signed: true`: the key from `key_params` (RSA size and exponent, or EC
- * curve; node's crypto, off the event loop), the certificate written and signed with SHA-256
- * (server/avi/x509-build.ts), valid from now for `certificate.days_until_expire` days, with the
+ * curve; node's crypto, off the event loop), the certificate signed with SHA-256 by the
+ * `selfsigned` library, valid from now for `certificate.days_until_expire` days, with the
  * subject and `subject_alt_names` asked for. Wrong input answers the controller's 400 [inferred
  * texts]; input the schema refuses (an unknown enum, days out of range) is left for validation.
  */
-import { generateKeyPair, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPair } from 'node:crypto';
 import { isIP } from 'node:net';
 import { errors } from './errors.js';
 import { isObject } from './shape-ops.js';
-import { OID, selfSignedCertificate, type NameAttribute } from './x509-build.js';
 
 type Obj = Record<string, unknown>;
 
@@ -32,29 +31,30 @@ const CURVES: Record<string, 'P-256' | 'P-384' | 'P-521'> = Object.assign(Object
   SSL_KEY_EC_CURVE_SECP384R1: 'P-384',
   SSL_KEY_EC_CURVE_SECP521R1: 'P-521',
 });
-/** subject field → its attribute type, and its longest value (X.520 upper bounds) */
-const SUBJECT: [field: string, oid: string, max: number][] = [
-  ['country', OID.country, 2],
-  ['state', OID.state, 128],
-  ['locality', OID.locality, 128],
-  ['organization', OID.organization, 64],
-  ['organization_unit', OID.organizationUnit, 64],
-  ['common_name', OID.commonName, 64],
-  ['email_address', OID.emailAddress, 128],
+/** subject field → the attribute `selfsigned` takes, and its longest value (X.520 upper bounds) */
+const SUBJECT: [field: string, attribute: string, max: number][] = [
+  ['country', 'countryName', 2],
+  ['state', 'ST', 128],
+  ['locality', 'localityName', 128],
+  ['organization', 'organizationName', 64],
+  ['organization_unit', 'OU', 64],
+  ['common_name', 'commonName', 64],
+  ['email_address', 'E', 128],
 ];
 const MAX_ALT_NAMES = 100;
 
-interface KeyPair {
-  publicKey: KeyObject;
-  privateKey: KeyObject;
+interface PemPair {
+  publicKey: string;
+  privateKey: string;
 }
 
-/** A key pair, made in node's thread pool (an RSA 4096 key takes seconds). */
-function generateKeys(spec: { rsa: number; exponent: number } | { curve: string }): Promise<KeyPair> {
+/** A key pair as PEM, made in node's thread pool (an RSA 4096 key takes seconds). */
+function generateKeys(spec: { rsa: number; exponent: number } | { curve: string }): Promise<PemPair> {
+  const encoding = { publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as const;
   return new Promise((resolve, reject) => {
-    const done = (err: Error | null, publicKey: KeyObject, privateKey: KeyObject) => (err ? reject(err) : resolve({ publicKey, privateKey }));
-    if ('rsa' in spec) generateKeyPair('rsa', { modulusLength: spec.rsa, publicExponent: spec.exponent }, done);
-    else generateKeyPair('ec', { namedCurve: spec.curve }, done);
+    const done = (err: Error | null, publicKey: string, privateKey: string) => (err ? reject(err) : resolve({ publicKey, privateKey }));
+    if ('rsa' in spec) generateKeyPair('rsa', { modulusLength: spec.rsa, publicExponent: spec.exponent, ...encoding }, done);
+    else generateKeyPair('ec', { namedCurve: spec.curve, ...encoding }, done);
   });
 }
 
@@ -84,27 +84,38 @@ export async function generateSelfSigned(body: Obj): Promise<Generated | undefin
   const isCa = body.type === 'SSL_CERTIFICATE_TYPE_CA';
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate.getTime() + days * 86_400_000);
-  let certificate: string;
-  let keys: KeyPair;
+  // The key is made in the thread pool while `selfsigned` loads (only when a certificate is
+  // made: importing it costs ~100 ms).
+  const keyPair = generateKeys(algorithm === 'SSL_KEY_ALGORITHM_EC' ? { curve: curve! } : { rsa: bits!, exponent });
+  keyPair.catch(() => undefined);
+  const { generate } = await import('selfsigned');
+  let keys: PemPair;
+  let pems: Awaited<ReturnType<typeof generate>>;
   try {
-    keys = await generateKeys(algorithm === 'SSL_KEY_ALGORITHM_EC' ? { curve: curve! } : { rsa: bits!, exponent });
-    certificate = selfSignedCertificate({
-      subject: attributes,
-      publicKey: keys.publicKey,
-      privateKey: keys.privateKey,
-      notBefore: notBeforeDate,
-      notAfter: notAfterDate,
-      ca: isCa,
-      keyEncipherment: algorithm === 'SSL_KEY_ALGORITHM_RSA',
-      altNames,
+    keys = await keyPair;
+    pems = await generate(attributes, {
+      keyPair: { privateKey: keys.privateKey, publicKey: keys.publicKey },
+      keyType: algorithm === 'SSL_KEY_ALGORITHM_EC' ? 'ec' : 'rsa',
+      ...(algorithm === 'SSL_KEY_ALGORITHM_EC' ? { curve } : {}),
+      algorithm: 'sha256',
+      notBeforeDate,
+      notAfterDate,
+      extensions: [
+        { name: 'basicConstraints', cA: isCa, critical: isCa },
+        isCa
+          ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }
+          : { name: 'keyUsage', digitalSignature: true, keyEncipherment: algorithm === 'SSL_KEY_ALGORITHM_RSA', critical: true },
+        ...(isCa ? [] : [{ name: 'extKeyUsage' as const, serverAuth: true, clientAuth: true }]),
+        ...(altNames.length ? [{ name: 'subjectAltName' as const, altNames }] : []),
+      ],
     });
   } catch (e) {
     throw errors.certificateGeneration(e instanceof Error ? e.message : String(e));
   }
   const key = passphrase
-    ? keys.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
-    : keys.privateKey.export({ type: 'pkcs8', format: 'pem' });
-  return { certificate, key: key.toString() };
+    ? createPrivateKey(keys.privateKey).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString()
+    : keys.privateKey;
+  return { certificate: pems.cert, key };
 }
 
 /** Numbers as the parser takes them: decimal strings too (the write path coerces them alike). */
@@ -116,28 +127,32 @@ function validExponent(v: number): boolean {
   return Number.isInteger(v) && v >= 3 && v <= 0xffffffff && v % 2 === 1;
 }
 
-/** The subject's attributes, in the order of SUBJECT (the common name is required). */
-function subjectOf(subject: unknown): NameAttribute[] {
+/** The subject as `selfsigned` attributes, each value escaped for its RFC 4514 name parser. */
+function subjectOf(subject: unknown): { name: string; value: string }[] {
   const s = isObject(subject) ? subject : {};
   if (typeof s.common_name !== 'string' || s.common_name.trim() === '') throw errors.selfSignedNeedsCommonName();
-  const out: NameAttribute[] = [];
-  for (const [field, oid, max] of SUBJECT) {
+  const out: { name: string; value: string }[] = [];
+  for (const [field, attribute, max] of SUBJECT) {
     const v = s[field];
     if (v === undefined || v === '') continue;
     if (typeof v !== 'string' || v.length > max || /[\u0000-\u001f\u007f]/.test(v)) {
       throw errors.badSubjectField(`certificate.subject.${field}`, max);
     }
-    out.push({ oid, value: v });
+    out.push({ name: attribute, value: escapeRdn(v) });
   }
   return out;
 }
 
+function escapeRdn(v: string): string {
+  return v.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`).replace(/^[ #]| $/g, (c) => `\\${c}`);
+}
+
 /** `subject_alt_names`: addresses as IP entries, anything else as a DNS name. */
-function altNamesOf(names: unknown): ({ ip: string } | { dns: string })[] {
+function altNamesOf(names: unknown): ({ type: 7; ip: string } | { type: 2; value: string })[] {
   if (names === undefined) return [];
   if (!Array.isArray(names) || names.length > MAX_ALT_NAMES) throw errors.badAltNames();
   return names.map((n) => {
     if (typeof n !== 'string' || n === '' || n.length > 253 || !/^[\x21-\x7e]+$/.test(n)) throw errors.badAltNames();
-    return isIP(n) ? { ip: n } : { dns: n };
+    return isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n };
   });
 }
