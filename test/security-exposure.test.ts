@@ -393,6 +393,20 @@ describe('sandboxes need credentials to be made when the control plane has a tok
     expect(ids).toEqual(['by-form', 'by-login']);
   });
 
+  it('a login as a user made through /api/user makes one too: the same password check as /login', async () => {
+    const { http, session } = await inProcess({ mock });
+    const made = await http.post('/api/user').set(session).send({ name: 'api-made', username: 'api-made', password: 'Api-Made-Pw-1', is_superuser: true });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    // The password proves the caller, so the sandbox is made; the login inside it is the
+    // sandbox's own (a fork of the scenario, which never held this user).
+    const ok = await http.post('/login').set('X-Mock-Sandbox', 'by-api-user').send({ username: 'api-made', password: 'Api-Made-Pw-1' });
+    expect(JSON.stringify(ok.body)).not.toContain('No sandbox');
+    const wrong = await http.post('/login').set('X-Mock-Sandbox', 'by-api-user-wrong').send({ username: 'api-made', password: 'nope' });
+    expect(wrong.status).toBe(401);
+    const ids = (await http.get('/_mock/sandboxes').set('X-Mock-Token', 'tok-1')).body.results.map((s: any) => s.id);
+    expect(ids).toEqual(['by-api-user']);
+  });
+
   it('a sandbox that exists is used under the usual rules, credentials or not', async () => {
     const { http, session } = await inProcess({ mock });
     expect((await http.post('/api/pool').set(session).set('X-Mock-Sandbox', 's1').send({ name: 'only-in-s1' })).status).toBe(201);

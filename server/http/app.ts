@@ -15,8 +15,8 @@ import { createApi, isApiPath, sendError, sendJson, splitUrl, type ApiOptions } 
 import { createNsx } from '../nsxt/index.js';
 import { hasNsxCredentials } from '../nsxt/auth.js';
 import { closeGentlyIfAnsweredEarly, PUBLIC_BODY_LIMIT, readAheadBody } from './body.js';
-import { isObject } from '../avi/shape-ops.js';
-import { authenticate } from './front-door.js';
+import { authenticate, loginOf } from './front-door.js';
+import { parseApiBody } from './media.js';
 import { ControlPlane, isMockPath } from '../mock/control.js';
 import { MockError } from '../mock/errors.js';
 import { intercept } from '../mock/intercept.js';
@@ -122,17 +122,11 @@ async function loginChecksOut(engine: Engine, req: IncomingMessage, res: ServerR
   if (req.method !== 'POST' || !/^\/login\/?$/.test(splitUrl(req.url).path)) return false;
   let body: unknown;
   try {
-    const text = (await readAheadBody(req, res, PUBLIC_BODY_LIMIT)).toString('utf8');
-    const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded');
-    body = form ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
+    body = parseApiBody(await readAheadBody(req, res, PUBLIC_BODY_LIMIT), req.headers['content-type']);
   } catch {
     return false;
   }
-  const own = (name: string) => (isObject(body) && Object.hasOwn(body, name) && typeof body[name] === 'string' ? (body[name] as string) : undefined);
-  const [username, password, token] = [own('username'), own('password'), own('token')];
-  if (username === undefined) return false;
-  const fd = engine.frontDoor;
-  return (password !== undefined && fd.checkPassword(username, password)) || (token !== undefined && fd.checkToken(username, token));
+  return loginOf(engine, body) !== undefined;
 }
 
 function hasBody(req: IncomingMessage): boolean {

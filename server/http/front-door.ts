@@ -94,9 +94,22 @@ function cookieHeader(name: string, value: string, secure: boolean, httpOnly: bo
 const isHttps = (call: ApiCall) => call.ctx.base.startsWith('https:');
 
 function stringField(body: unknown, name: string): string | undefined {
-  if (!isObject(body)) return undefined;
+  if (!isObject(body) || !Object.hasOwn(body, name)) return undefined;
   const v = body[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * The user a login body (`username` with `password` or a user `token`) proves to be, or
+ * undefined: what POST /login accepts, and what makes a sandbox for a login sent into it.
+ */
+export function loginOf(engine: Engine, body: unknown): string | undefined {
+  const username = stringField(body, 'username');
+  const password = stringField(body, 'password');
+  const token = stringField(body, 'token');
+  if (username === undefined) return undefined;
+  const ok = (password !== undefined && passwordOk(engine, username, password)) || (token !== undefined && engine.frontDoor.checkToken(username, token));
+  return ok ? username : undefined;
 }
 
 /** The user as /login shows it: these fields only, the default tenant as a plain url. */
@@ -141,15 +154,10 @@ function loginAnswer(engine: Engine, username: string, call: ApiCall): Record<st
 export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
   return {
     'session.login': (_c, call, res) => {
-      const username = stringField(call.body, 'username');
-      const password = stringField(call.body, 'password');
-      const token = stringField(call.body, 'token');
+      const username = loginOf(engine, call.body);
+      if (username === undefined) throw errors.invalidCredentials();
       const fd = engine.frontDoor;
-      const ok =
-        username !== undefined &&
-        ((password !== undefined && passwordOk(engine, username, password)) || (token !== undefined && fd.checkToken(username, token)));
-      if (!ok) throw errors.invalidCredentials();
-      const session = fd.open(username!);
+      const session = fd.open(username);
       const secure = isHttps(call);
       res.setHeader('Set-Cookie', [
         cookieHeader('csrftoken', session.csrf, secure, false),
