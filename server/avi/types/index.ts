@@ -4,7 +4,7 @@
  */
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
-import type { Data } from '../../store/store.js';
+import type { Data } from '../../core/store.js';
 import { cloudBehaviour } from './cloud.js';
 import { poolBehaviour } from './pool.js';
 import { serviceengineBehaviour } from './serviceengine.js';
