@@ -5,6 +5,9 @@
  * the WAF application-signature provider's rule-set update.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
@@ -206,6 +209,24 @@ describe('WAF application signature provider', () => {
     const uuid = (await sim.http.get('/api/wafapplicationsignatureprovider')).body.results[0].uuid;
     expect((await sim.http.post(`/api/wafapplicationsignatureprovider/${uuid}/update`).field('x', 'y')).status).toBe(400);
     expect((await sim.http.post('/api/wafapplicationsignatureprovider/nope/update').attach('file', Buffer.from('x'), 'r.zip')).status).toBe(404);
+  });
+});
+
+describe('files are state', () => {
+  it('an uploaded file survives a restart with the state file; a reset drops it', async () => {
+    const stateFile = path.join(mkdtempSync(path.join(tmpdir(), 'avisim-files-')), 'state.json');
+    const content = binary(50_000);
+    const first = await startSim({ stateFile });
+    await first.http.post('/api/fileservice/uploads').attach('file', content, 'kept.bin').expect(201);
+    await first.engine.close();
+
+    const second = await startSim({ stateFile });
+    expect(Buffer.compare((await download(second, 'controller://uploads/kept.bin')).body as Buffer, content)).toBe(0);
+    await second.engine.close();
+
+    await sim.http.post('/api/fileservice/uploads').attach('file', content, 'gone.bin').expect(201);
+    expect((await sim.http.post('/_mock/reset')).status).toBe(200);
+    expect((await download(sim, 'controller://uploads/gone.bin')).status).toBe(404);
   });
 });
 
