@@ -13,6 +13,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
 import { createApp } from '../server/http/app.js';
 import { anotherSession, startSim, TEST_HOST, type Sim } from './helpers.js';
+import { createUser, loginAs, refusal } from './support/users.js';
 
 /** Every byte value, CR/LF and boundary-looking runs: what a text-only parser would spoil. */
 function binary(size: number): Buffer {
@@ -170,6 +171,15 @@ describe('uploads are writes: CSRF and the body limit', () => {
     const ok = await fresh.http.post('/api/fileservice/hsmpackages?hsmtype=safenet').field('uri', 'controller://hsmpackages').attach('file', content, 'safenet.tar');
     expect(ok.status, ok.text).toBe(201);
     expect(Buffer.compare((await download(fresh, 'controller://hsmpackages/safenet.tar')).body as Buffer, content)).toBe(0);
+  });
+
+  it('the file service is the controller\'s: a user without write on it is refused, nothing stored', async () => {
+    await createUser(sim, 'app', 'App-pass-1', [{ role: 'Application-Admin', tenant: 'admin' }]);
+    const app = await loginAs(sim, 'app', 'App-pass-1');
+    const res = await app.http.post('/api/fileservice/uploads').attach('file', Buffer.from('x'), 'x.bin');
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual(refusal('app', 'write', 'System', 'admin'));
+    expect((await sim.http.get('/api/fileobject')).body.count).toBe(0);
   });
 
   it('an upload over the body limit is 413 and stores nothing', async () => {
