@@ -112,6 +112,8 @@ const EXCEPTIONS = new Map<string, string>([
   ['webapput', 'PERMISSION_INTERNAL'],
   // non-object paths of the document
   ['ipamdnsproviderprofiledomainlist', 'PERMISSION_IPAMDNSPROVIDERPROFILE'],
+  // the controller's own files (uploads, HSM packages, scripts) [inferred: system files are the controller's]
+  ['fileservice', 'PERMISSION_CONTROLLER'],
 ]);
 
 /** How a 403 names a resource: `PERMISSION_CONTROLLER` reads "System" on a controller. */
