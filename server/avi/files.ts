@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { errors } from './errors.js';
 import type { Ctx, ObjectService } from './objects.js';
-import type { Data, Rec } from '../store/store.js';
+import type { Data, Rec } from '../core/store.js';
 
 export const FILE_TYPE = 'fileobject';
 /** The field holding a file's bytes (base64) on its fileobject; never answered. */

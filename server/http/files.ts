@@ -25,7 +25,7 @@ import {
 import { PROVIDER_TYPE, updateRuleset } from '../avi/types/wafapplicationsignatureprovider.js';
 import { renderLocation } from '../avi/refs.js';
 import type { Ctx, ObjectService } from '../avi/objects.js';
-import type { Data, Rec } from '../store/store.js';
+import type { Data, Rec } from '../core/store.js';
 import { readMultipartForm, type Form, type FormFile } from './multipart.js';
 
 /** What these handlers read of the API handler's call (server/http/api.ts, not imported: no cycle). */

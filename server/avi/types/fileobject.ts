@@ -6,7 +6,7 @@
  */
 import type { WriteContext } from '../behaviour.js';
 import { CONTENT, sha1Hex } from '../files.js';
-import type { Data, Rec } from '../../store/store.js';
+import type { Data, Rec } from '../../core/store.js';
 
 export function fileobjectBehaviour() {
   return {

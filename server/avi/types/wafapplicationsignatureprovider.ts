@@ -14,7 +14,7 @@
  */
 import type { WriteContext } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
-import type { Data, Rec } from '../../store/store.js';
+import type { Data, Rec } from '../../core/store.js';
 import type { Upload } from '../files.js';
 
 export const PROVIDER_TYPE = 'wafapplicationsignatureprovider';
