@@ -21,6 +21,7 @@ import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal 
 import { systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
+import { analyticsHandlers } from './analytics.js';
 import { bodyReadAhead, DEFAULT_BODY_LIMIT, noteParsedBody, PUBLIC_BODY_LIMIT, readWholeBody } from './body.js';
 import { parseApiBody } from './media.js';
 import { authorize } from '../avi/roles.js';
@@ -203,6 +204,7 @@ function engineHandlers(engine: Engine): Record<string, ApiHandler> {
     ...systemHandlers(engine),
     ...runtimeHandlers(engine),
     ...macroHandlers(engine),
+    ...analyticsHandlers(engine),
   };
 }
 
