@@ -16,6 +16,8 @@ import type { ObjectService } from './objects.js';
 import { isObject } from './shape-ops.js';
 
 export const EVALUATION_CORES = 20;
+/** The customer an evaluation license names [inferred]. */
+const EVALUATION_CUSTOMER = 'Evaluation';
 const DEFAULT_TIER = 'ENTERPRISE';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
@@ -158,6 +160,7 @@ export function licensing(svc: ObjectService, render: (rec: Rec) => Data, nowMic
   const day = (d: Date) => d.toISOString().slice(0, 19);
   return {
     name: 'Evaluation',
+    customer_name: EVALUATION_CUSTOMER,
     initialized: true,
     license_tier: [u.defaultTier],
     license_tiers,
@@ -171,6 +174,7 @@ export function licensing(svc: ObjectService, render: (rec: Rec) => Data, nowMic
     licenses: [{
       license_id: 'Eval',
       license_name: 'Eval',
+      customer_name: EVALUATION_CUSTOMER,
       license_type: 'Eval',
       tier_type: u.defaultTier,
       service_cores: evalCores,

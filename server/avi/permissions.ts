@@ -112,6 +112,7 @@ const EXCEPTIONS = new Map<string, string>([
   ['webapput', 'PERMISSION_INTERNAL'],
   // non-object paths of the document
   ['ipamdnsproviderprofiledomainlist', 'PERMISSION_IPAMDNSPROVIDERPROFILE'],
+  ['licenseusage', 'PERMISSION_LICENSING'],
 ]);
 
 /** How a 403 names a resource: `PERMISSION_CONTROLLER` reads "System" on a controller. */

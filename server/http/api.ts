@@ -22,6 +22,7 @@ import { systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
 import { analyticsHandlers } from './analytics.js';
+import { licensingHandlers } from './licensing.js';
 import { bodyReadAhead, DEFAULT_BODY_LIMIT, noteParsedBody, PUBLIC_BODY_LIMIT, readWholeBody } from './body.js';
 import { parseApiBody } from './media.js';
 import { authorize } from '../avi/roles.js';
@@ -205,6 +206,7 @@ function engineHandlers(engine: Engine): Record<string, ApiHandler> {
     ...runtimeHandlers(engine),
     ...macroHandlers(engine),
     ...analyticsHandlers(engine),
+    ...licensingHandlers(engine),
   };
 }
 
