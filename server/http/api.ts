@@ -18,7 +18,7 @@ import { dotted, parseVersion, type Version } from '../avi/versions.js';
 import { createBackend } from './routing.js';
 import { genericHandler, GENERIC_KINDS } from './generic.js';
 import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal } from './front-door.js';
-import { systemHandlers } from './system.js';
+import { controllerNodes, systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
 import { analyticsHandlers } from './analytics.js';
@@ -205,7 +205,7 @@ function engineHandlers(engine: Engine): Record<string, ApiHandler> {
     ...systemHandlers(engine),
     ...runtimeHandlers(engine),
     ...macroHandlers(engine),
-    ...analyticsHandlers(engine),
+    ...analyticsHandlers(engine, () => controllerNodes(engine)),
     ...licensingHandlers(engine),
   };
 }
