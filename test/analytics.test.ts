@@ -150,6 +150,8 @@ describe('series shape and determinism', () => {
     expect((await api.get('/api/analytics/metrics/virtualservice/virtualservice-nope?metric_id=x.y')).status).toBe(404);
     const huge = await get(`/api/analytics/metrics/virtualservice/${vs.uuid}?metric_id=l4_client.avg_bandwidth&limit=999999999`);
     expect(huge.series[0].data.length).toBe(4320);
+    const longStep = await get(`/api/analytics/metrics/virtualservice/${vs.uuid}?metric_id=l4_client.avg_bandwidth&step=999999999999&limit=4320`);
+    expect(longStep.step).toBe(365 * 86400);
   });
 });
 

@@ -12,6 +12,8 @@ import { errors } from '../errors.js';
 /** Granularity a controller keeps [inferred: any step of at least 5 s is taken as given]. */
 export const MIN_STEP = 5;
 export const DEFAULT_STEP = 300;
+/** Largest step taken (a year): a longer one is read as this, so every timestamp stays a date. */
+export const MAX_STEP = 365 * 86400;
 /** Points when neither `limit` nor `start` bounds the window [inferred]. */
 export const DEFAULT_LIMIT = 72;
 /** Most points per series one query may ask for (a bound on hostile `limit`s) [inferred]. */
@@ -66,7 +68,7 @@ export function timeParam(name: string, v: unknown): number | undefined {
  * `stop`, the latest `limit` of them when a limit is given [inferred].
  */
 export function windowOf(q: WindowQuery, nowSeconds: number): Window {
-  const step = Math.max(MIN_STEP, intParam('step', q.step) ?? DEFAULT_STEP);
+  const step = Math.min(MAX_STEP, Math.max(MIN_STEP, intParam('step', q.step) ?? DEFAULT_STEP));
   const limit = intParam('limit', q.limit);
   const start = timeParam('start', q.start);
   const stopAt = timeParam('stop', q.stop) ?? nowSeconds;
