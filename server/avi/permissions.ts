@@ -114,6 +114,7 @@ const EXCEPTIONS = new Map<string, string>([
   ['ipamdnsproviderprofiledomainlist', 'PERMISSION_IPAMDNSPROVIDERPROFILE'],
   // the controller's own files (uploads, HSM packages, scripts) [inferred: system files are the controller's]
   ['fileservice', 'PERMISSION_CONTROLLER'],
+  ['licenseusage', 'PERMISSION_LICENSING'],
 ]);
 
 /** How a 403 names a resource: `PERMISSION_CONTROLLER` reads "System" on a controller. */

@@ -18,10 +18,12 @@ import { dotted, parseVersion, type Version } from '../avi/versions.js';
 import { createBackend } from './routing.js';
 import { genericHandler, GENERIC_KINDS } from './generic.js';
 import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal } from './front-door.js';
-import { systemHandlers } from './system.js';
+import { controllerNodes, systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
 import { fileHandlers } from './files.js';
+import { analyticsHandlers } from './analytics.js';
+import { licensingHandlers } from './licensing.js';
 import { bodyReadAhead, DEFAULT_BODY_LIMIT, noteParsedBody, PUBLIC_BODY_LIMIT, readWholeBody } from './body.js';
 import { parseApiBody } from './media.js';
 import { authorize } from '../avi/roles.js';
@@ -208,6 +210,8 @@ function engineHandlers(engine: Engine): Record<string, ApiHandler> {
     ...runtimeHandlers(engine),
     ...macroHandlers(engine),
     ...fileHandlers(engine),
+    ...analyticsHandlers(engine, () => controllerNodes(engine)),
+    ...licensingHandlers(engine),
   };
 }
 

@@ -78,6 +78,12 @@ function nodeUuid(clusterUuid: string, node: Node): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** The cluster's uuid and its nodes (uuid and name), the leader first: the controller entities of analytics. */
+export function controllerNodes(engine: Engine): { clusterUuid?: string; nodes: Array<{ uuid: string; name: string }> } {
+  const clusterUuid = clusterRec(engine)?.uuid;
+  return { clusterUuid, nodes: clusterNodes(engine).map((n) => ({ uuid: nodeUuid(clusterUuid ?? '', n), name: n.name })) };
+}
+
 /**
  * `/api/cluster/runtime`: the scenario's cluster state (controller.cluster.state), the leader
  * first, and `node_info`, the node that answers (the leader: clients talk to it). Which nodes
