@@ -7,6 +7,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import { splitUrl } from '../http/api.js';
 import { bodySizeOf, bodyWasTooLarge, parsedBodyOf, readAheadBody } from '../http/body.js';
 import { parseForJournal } from '../http/media.js';
+import { captureAnswer } from './answer.js';
 import { collectChanges, type ChangeList } from './changes.js';
 import type { FaultRule } from './faults.js';
 import type { SeenRequest } from './pattern.js';
@@ -41,6 +42,7 @@ export function intercept(
     // time is turned into text only when the journal is read.
     const arrived = Date.now();
     const started = performance.now();
+    const answer = captureAnswer(res);
     res.on('close', () => {
       scope.journal.add({
         method: seen.method,
@@ -55,6 +57,7 @@ export function intercept(
         sandbox: scope.id,
         fault,
         changes: changed,
+        answer: answer(),
       });
     });
   }

@@ -1,0 +1,36 @@
+/**
+ * Builds the web inspector (ui/) into dist/ui/: one minified ES module bundle with preact,
+ * cytoscape and dagre in it (no CDN: the page works offline), beside index.html and app.css.
+ *   tsx scripts/build-ui.ts [outdir]
+ */
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function buildUi(outdir = path.join(root, 'dist', 'ui')): Promise<{ outdir: string; bytes: number }> {
+  await mkdir(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: [path.join(root, 'ui', 'main.tsx')],
+    outfile: path.join(outdir, 'app.js'),
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2020',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    legalComments: 'eof',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  for (const f of ['index.html', 'app.css']) await copyFile(path.join(root, 'ui', f), path.join(outdir, f));
+  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  return { outdir, bytes };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { outdir, bytes } = await buildUi(process.argv[2] ? path.resolve(process.argv[2]) : undefined);
+  console.log(`inspector built in ${path.relative(process.cwd(), outdir) || '.'} (${(bytes / 1024).toFixed(0)} KiB of script)`);
+}
