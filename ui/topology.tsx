@@ -57,9 +57,10 @@ const STYLE: cytoscape.StylesheetJson = [
     style: {
       label: 'data(label)',
       'text-wrap': 'wrap',
-      'text-valign': 'center',
-      'text-halign': 'right',
-      'text-margin-x': 4,
+      'text-valign': 'bottom',
+      'text-halign': 'center',
+      'text-margin-y': 3,
+      'text-max-width': '150px',
       'font-size': 9,
       width: 14,
       height: 14,
@@ -103,8 +104,7 @@ export function TopologyView({ tenant }: { tenant: string }) {
       container: box.current,
       elements: [...nodes.map((data) => ({ data })), ...edges.map((data) => ({ data }))],
       style: STYLE,
-      layout: { name: 'dagre', rankDir: 'LR', nodeSep: 8, rankSep: 90, animate: false } as cytoscape.LayoutOptions,
-      wheelSensitivity: 0.3,
+      layout: { name: 'dagre', rankDir: 'LR', nodeSep: 34, rankSep: 150, animate: false } as cytoscape.LayoutOptions,
       minZoom: 0.05,
     });
     graph.on('tap', 'node', (e) => setSelected(e.target.id()));
@@ -127,7 +127,7 @@ export function TopologyView({ tenant }: { tenant: string }) {
     if (!best) return;
     graph.elements().unselect();
     best.select();
-    graph.animate({ center: { eles: best }, zoom: Math.max(graph.zoom(), 1) }, { duration: 200 });
+    graph.animate({ center: { eles: best } }, { duration: 200 });
     setSelected(best.id());
   };
 

@@ -11,7 +11,7 @@
  */
 import type { Engine } from '../engine.js';
 import type { Data, Rec, Store } from '../store/store.js';
-import { placementOf, poolRuntime, vsOperStatus } from '../avi/placement.js';
+import { placementOf, poolRuntime, v4ToInt, vsOperStatus } from '../avi/placement.js';
 import { linkNsxt, tier1Id, TAG_VS } from '../nsxt/linked.js';
 import { ROUTE_TYPE, TIER1_TYPE } from '../nsxt/routes.js';
 import { isObject } from '../avi/shape-ops.js';
@@ -124,7 +124,10 @@ function applications(g: Graph, engine: Engine, each: Each, ref: Ref): void {
   each('vsvip', (v) => {
     const addrs = list(v.data.vip).map((x) => (isObject(x) ? addrOf(x.ip_address) : undefined)).filter(Boolean);
     if (!g.obj(v, 'vsvip', [`VsVip ${v.data.name}`, ...addrs].join('\n'))) return;
-    for (const k of v.refs) if (k.startsWith('network/')) g.edge(key(v), k, 'vip network');
+    const nets = [...v.refs].filter((k) => k.startsWith('network/'));
+    // a VIP given by address alone is on the network of its cloud whose subnet holds it
+    if (!nets.length) for (const a of addrs) nets.push(...subnetHolding(engine.store, v.data.cloud_ref, a!));
+    for (const k of nets) g.edge(key(v), k, 'vip network');
   });
   each('pool', (p) => {
     const oper = poolRuntime(svc, p).oper_status as { state: string; reason?: string[] };
@@ -193,4 +196,23 @@ function nsx(g: Graph, store: Store, engine: Engine): void {
 function tagOf(data: Data, scope: string): string | undefined {
   for (const t of list(data.tags)) if (isObject(t) && t.scope === scope) return str(t.tag);
   return undefined;
+}
+
+/** Networks of `cloud` with an IPv4 subnet holding `addr`. */
+function subnetHolding(store: Store, cloud: unknown, addr: string): string[] {
+  const ip = v4ToInt(addr);
+  if (ip === undefined) return [];
+  const out: string[] = [];
+  for (const n of store.collection('network').values()) {
+    if (n.data.cloud_ref !== cloud) continue;
+    for (const s of list(n.data.configured_subnets)) {
+      const p = isObject(s) && isObject(s.prefix) ? s.prefix : undefined;
+      const base = p && addrOf(p.ip_addr) ? v4ToInt(addrOf(p.ip_addr)!) : undefined;
+      const mask = Number(p?.mask);
+      if (base === undefined || !(mask >= 0 && mask <= 32)) continue;
+      const bits = mask === 0 ? 0 : (~0 << (32 - mask)) >>> 0;
+      if (((ip & bits) >>> 0) === ((base & bits) >>> 0)) out.push(key(n));
+    }
+  }
+  return out;
 }
