@@ -1,9 +1,10 @@
 /**
- * Builds the web inspector (ui/) into dist/ui/: one minified ES module bundle with preact,
- * cytoscape and dagre in it (no CDN: the page works offline), beside index.html and app.css.
+ * Builds the web inspector (ui/) into dist/ui/: minified ES modules with preact, cytoscape and
+ * dagre in them (no CDN: the page works offline), beside index.html and app.css. The topology
+ * (cytoscape, dagre) is a chunk loaded when it is first opened, so the first screen is small.
  *   tsx scripts/build-ui.ts [outdir]
  */
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -11,10 +12,16 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function buildUi(outdir = path.join(root, 'dist', 'ui')): Promise<{ outdir: string; bytes: number }> {
+  // chunks of an earlier build would linger under their old hashes
+  await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const result = await build({
     entryPoints: [path.join(root, 'ui', 'main.tsx')],
-    outfile: path.join(outdir, 'app.js'),
+    outdir,
+    entryNames: 'app',
+    chunkNames: 'chunk-[hash]',
+    // the topology's graph library is a chunk of its own, fetched when the topology opens
+    splitting: true,
     bundle: true,
     minify: true,
     format: 'esm',

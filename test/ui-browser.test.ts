@@ -44,7 +44,7 @@ beforeAll(async () => {
   }
   // the page as the sources stand, built where no other run looks
   uiDir.path = (await buildUi(await mkdtemp(path.join(tmpdir(), 'avisim-ui-')))).outdir;
-  engine = await Engine.create({ scenario: 'nsxt-tkgi', password: 'Ui-Test-Pw-1' });
+  engine = await Engine.create({ scenario: 'nsxt-tkgi' });
   const { listener } = await createListener(engine, { mock: { token: TOKEN } });
   server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,10 +4,12 @@
  * through a /_mock call; the only writes are the control view's /_mock calls.
  */
 import { render } from 'preact';
+import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
 import { CallError, initToken, mock, session, setToken } from './api';
 import { ObjectsView } from './objects';
-import { TopologyView } from './topology';
+// the graph library is most of the script: loaded when the topology is first opened
+const TopologyView = lazy(() => import('./topology').then((m) => m.TopologyView));
 import { RequestsView } from './requests';
 import { ControlView } from './control';
 import { useHash, usePoll } from './hooks';
@@ -26,11 +28,11 @@ function App() {
   const [tenant, setTenant] = useState('');
   const [needToken, setNeedToken] = useState(false);
   const sandboxes = usePoll(() => mock<{ results: Array<{ id: string }> }>('GET', '/sandboxes', undefined, ''), 3000, []);
-  const index = usePoll(() => mock<{ tenants: Array<{ uuid: string; name: string }> }>('GET', '/objects'), 5000, [sandbox]);
+  const tenants = usePoll(() => mock<{ results: Array<{ uuid: string; name: string }> }>('GET', '/objects/tenant?limit=1000'), 5000, [sandbox]);
   useEffect(() => {
-    const err = sandboxes.error ?? index.error;
+    const err = sandboxes.error ?? tenants.error;
     setNeedToken(err instanceof CallError && err.status === 401);
-  }, [sandboxes.error, index.error]);
+  }, [sandboxes.error, tenants.error]);
 
   const chooseSandbox = (id: string) => {
     session.sandbox = id;
@@ -53,7 +55,7 @@ function App() {
           tenant{' '}
           <select value={tenant} onChange={(e) => setTenant((e.target as HTMLSelectElement).value)} data-testid="tenant">
             <option value="">all</option>
-            {(index.data?.tenants ?? []).map((t) => (
+            {(tenants.data?.results ?? []).map((t) => (
               <option value={t.uuid}>{t.name}</option>
             ))}
           </select>
@@ -71,7 +73,11 @@ function App() {
       <main key={sandbox}>
         {needToken && <TokenPrompt />}
         {current === 'objects' && <ObjectsView tenant={tenant} type={rest[0]} uuid={rest.slice(1).join('/')} />}
-        {current === 'topology' && <TopologyView tenant={tenant} />}
+        {current === 'topology' && (
+          <Suspense fallback={<div class="muted">loading the graph library…</div>}>
+            <TopologyView tenant={tenant} />
+          </Suspense>
+        )}
         {current === 'requests' && <RequestsView />}
         {current === 'control' && <ControlView sandboxes={(sandboxes.data?.results ?? []).map((s) => s.id)} onSandbox={chooseSandbox} />}
       </main>
