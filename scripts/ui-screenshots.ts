@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinScenarios } from '../server/scenario.js';
+import { builtinScenarios } from '../server/scenario/load.js';
 import { launch, prepareUi, serve } from './ui-browser.js';
 
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'img');

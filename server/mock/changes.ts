@@ -6,7 +6,7 @@
  * happens to be open. Changes made outside any request (timers, a reset) belong to none.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Change, Data, Store } from '../store/store.js';
+import type { Change, Data, Store } from '../core/store.js';
 
 export interface ObjectChange {
   op: 'create' | 'update' | 'delete';

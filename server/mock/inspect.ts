@@ -8,9 +8,9 @@
  *   GET /_mock/scenarios                     the built-in scenarios POST /_mock/scenario loads
  * Nothing here writes. Secrets in objects are scrubbed as in the journal.
  */
-import type { Rec, Store } from '../store/store.js';
+import type { Rec, Store } from '../core/store.js';
 import { Scrubber } from '../record/scrub.js';
-import { builtinScenarios } from '../scenario.js';
+import { builtinScenarios } from '../scenario/load.js';
 import { decodeSegment } from '../http/routing.js';
 import { MockError } from './errors.js';
 import type { Scope } from './scopes.js';

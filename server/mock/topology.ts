@@ -10,9 +10,9 @@
  * each call; past MAX_NODES the rest is left out and `truncated` says so.
  */
 import type { Engine } from '../engine.js';
-import type { Data, Rec, Store } from '../store/store.js';
+import type { Data, Rec, Store } from '../core/store.js';
 import { placementOf, poolRuntime, v4ToInt, vsOperStatus } from '../avi/placement.js';
-import { linkNsxt, tier1Id, TAG_VS } from '../nsxt/linked.js';
+import { linkNsxt, tier1Id, TAG_VS } from '../links/avi-nsxt.js';
 import { ROUTE_TYPE, TIER1_TYPE } from '../nsxt/routes.js';
 import { isObject } from '../avi/shape-ops.js';
 

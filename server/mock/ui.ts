@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { splitUrl } from '../http/api.js';
-import { projectFile } from '../paths.js';
+import { projectFile } from '../core/paths.js';
 import type { Scopes } from './scopes.js';
 
 export const UI_PATH = '/_mock/ui';
