@@ -136,6 +136,10 @@ export async function runReplay(argv: string[], out: Out = (t) => process.stdout
   const env = process.env;
   try {
     const exchanges = await loadExchanges(file);
+    if (exchanges.length === 0) {
+      err(`avisim replay: ${file} has no exchanges to replay (a scenario written by avisim record, or a vcrpy cassette, holds them)\n`);
+      return 2;
+    }
     const result = await replay(exchanges, {
       target: values.target,
       username: values.username ?? (env.AVISIM_USERNAME || undefined),
@@ -149,18 +153,32 @@ export async function runReplay(argv: string[], out: Out = (t) => process.stdout
     else out(`${formatSummary(result)}\n`);
     return result.ok ? 0 : 1;
   } catch (e) {
-    err(`avisim replay: ${(e as Error).message}\n`);
+    err(`avisim replay: could not run: ${(e as Error).message}\n`);
     return 2;
   }
 }
 
 /** `avisim <command> …` for record and replay; a usage error (an unknown flag) is status 2. */
 export async function runCommand(command: 'record' | 'replay', argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     return await (command === 'record' ? runRecord(argv) : runReplay(argv));
   } catch (e) {
     const usage = (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`avisim ${command}: ${(e as Error).message}\n${usage ? `(avisim ${command} --help lists the options)\n` : ''}`);
     return usage ? 2 : 1;
+  }
+}
+
+/**
+ * Output piped into a reader that stops early (`| head`) closes the pipe: the command ends
+ * there, quietly, as other command-line tools do, instead of dying on an unhandled EPIPE.
+ */
+export function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
   }
 }
