@@ -16,6 +16,7 @@ import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { load as parseYaml } from 'js-yaml';
 import { isObject } from '../avi/shape-ops.js';
+import { cassetteExchanges, isCassette } from './cassette.js';
 import { compareResponses, UuidLabels, type Difference } from './compare.js';
 import {
   bodyText,
@@ -106,10 +107,11 @@ export interface ReplayResult {
   ok: boolean;
 }
 
-/** The `exchanges:` of a scenario file (YAML or JSON). */
+/** The `exchanges:` of a scenario file, or a vcrpy cassette's interactions (YAML or JSON). */
 export async function loadExchanges(file: string): Promise<Exchange[]> {
   const text = await readFile(file, 'utf8');
   const doc: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  if (isCassette(doc)) return cassetteExchanges(doc, file);
   if (!isObject(doc)) throw new Error(`${file}: a scenario must be a mapping`);
   const list = doc.exchanges ?? [];
   if (!Array.isArray(list)) throw new Error(`${file}: 'exchanges' must be a list`);
