@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkScenario } from '../server/check/scenario.js';
 import { runReplay } from '../server/record/commands.js';
 import { loadExchanges } from '../server/record/replay.js';
-import { loadScenario } from '../server/scenario.js';
+import { loadScenario } from '../server/scenario/load.js';
 import { startAvisim, type StartedAvisim } from '../server/testing.js';
 
 const cassettes = path.resolve(import.meta.dirname, 'fixtures/cassettes');

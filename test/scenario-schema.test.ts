@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { load as parseYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { checkScenario } from '../server/check/scenario.js';
-import { loadScenario } from '../server/scenario.js';
+import { loadScenario } from '../server/scenario/load.js';
 import { buildScenarioSchema, formatSchema } from '../scripts/openapi/scenario-schema.js';
 
 const root = path.resolve(import.meta.dirname, '..');

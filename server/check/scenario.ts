@@ -17,12 +17,12 @@ import { ObjectService } from '../avi/objects.js';
 import { cleanInput, isObject } from '../avi/shape-ops.js';
 import { createBehaviours } from '../avi/types/index.js';
 import { validate } from '../avi/validate.js';
-import { randomIds } from '../ids.js';
-import { projectFile } from '../paths.js';
-import { loadScenario, resolveScenario, ScenarioError, type Scenario } from '../scenario.js';
-import { displayPath, type ScenarioObject } from '../scenario-format.js';
-import { Catalog, loadDocument, type Shape } from '../spec/catalog.js';
-import { Store } from '../store/store.js';
+import { randomIds } from '../core/ids.js';
+import { projectFile } from '../core/paths.js';
+import { loadScenario, resolveScenario, ScenarioError, type Scenario } from '../scenario/load.js';
+import { displayPath, type ScenarioObject } from '../scenario/format.js';
+import { Catalog, loadDocument, type Shape } from '../core/catalog.js';
+import { Store } from '../core/store.js';
 import { lineStartsOf, placeAt, Positions, type Segment } from './positions.js';
 
 const SEEDS_DIR = projectFile('seeds');
