@@ -20,6 +20,7 @@ const HELP = `avisim: a simulated VMware Avi controller
 Usage: avisim [options]
        avisim record --upstream <controller URL> --out <file>   (see avisim record --help)
        avisim replay <file> --target <URL>                      (see avisim replay --help)
+       avisim validate <scenario>...                            (see avisim validate --help)
 
   --port <n|off>        plain HTTP port (env AVISIM_PORT, default 8080; 0 picks a free one; off disables it)
   --https-port <n|off>  HTTPS port (env AVISIM_HTTPS_PORT, default 8443; 0 picks a free one; off disables it)
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     process.exitCode = await runCommand(command, process.argv.slice(3));
     return;
   }
+  if (command === 'validate') return void (process.exitCode = await (await import('./check/command.js')).runValidate(process.argv.slice(3)));
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },

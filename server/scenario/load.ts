@@ -27,6 +27,7 @@ import { parseRefInput } from '../avi/refs.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan, protoKeyPath } from '../core/json-safety.js';
 import type { ObjectService } from '../avi/objects.js';
 import { applyScenarioObjects, prepareScenarioObjects } from './apply.js';
+import { cassetteScenario, isCassette } from '../record/cassette.js';
 import {
   ScenarioError,
   displayPath,
@@ -226,6 +227,15 @@ async function readDocument(file: string, given?: string): Promise<unknown> {
   }
   // Its objects are walked and copied as client bodies are: held to the same rules.
   if (nestsDeeperThan(doc)) throw new ScenarioError(file, '', `is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  // a vcrpy cassette is taken as it is: a fresh controller and its interactions as exchanges
+  if (isCassette(doc)) {
+    try {
+      doc = cassetteScenario(doc, file);
+    } catch (e) {
+      // the message names the file already
+      throw new ScenarioError(file, '', (e as Error).message.slice(`${file}: `.length));
+    }
+  }
   const protoKey = protoKeyPath(doc);
   if (protoKey !== undefined) throw new ScenarioError(file, protoKey, 'is not allowed');
   return doc;
