@@ -20,6 +20,7 @@ import { genericHandler, GENERIC_KINDS } from './generic.js';
 import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal } from './front-door.js';
 import { controllerNodes, systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
+import { subresourceHandlers } from './subresources.js';
 import { macroHandlers } from './macro.js';
 import { fileHandlers } from './files.js';
 import { analyticsHandlers } from './analytics.js';
@@ -205,6 +206,8 @@ function engineHandlers(engine: Engine): Record<string, ApiHandler> {
     methodNotAllowed: (_c, call) => {
       throw errors.methodNotAllowed(call.method);
     },
+    // every object type's other sub-resources and actions; the handlers below replace them
+    ...subresourceHandlers(engine),
     ...frontDoorHandlers(engine),
     ...systemHandlers(engine),
     ...runtimeHandlers(engine),
