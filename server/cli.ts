@@ -13,7 +13,7 @@ import { createListener } from './http/app.js';
 import { publicOwnPort, toPublic } from './http/public-urls.js';
 import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, listen, type Listening, type Timeouts } from './http/listen.js';
-import { builtinScenarios } from './scenario.js';
+import { builtinScenarios } from './scenario/load.js';
 import { DEFAULT_JOURNAL_BYTES } from './mock/journal.js';
 
 const HELP = `avisim: a simulated VMware Avi controller

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { load as parseYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../server/scenario.js';
+import { loadScenario } from '../server/scenario/load.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const schema = JSON.parse(readFileSync(path.join(root, 'openapi/scenario.schema.json'), 'utf8'));

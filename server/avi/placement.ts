@@ -23,11 +23,11 @@
  * [inferred]: "No VIP", "No pool", "Pool has no servers", "All servers are disabled",
  * "No Service Engine available", "Parent virtual service is disabled".
  */
-import type { Data, Rec } from '../store/store.js';
-import { tenantOf } from '../store/store.js';
+import type { Data, Rec } from '../core/store.js';
+import { tenantOf } from '../core/store.js';
 import type { Ctx, ObjectService } from './objects.js';
 import { isObject } from './shape-ops.js';
-import { MAX_NAME_LENGTH } from '../spec/catalog.js';
+import { MAX_NAME_LENGTH } from '../core/catalog.js';
 import { hasOrchestrator } from './types/cloud.js';
 import { SeDeprovisioner } from './types/serviceengine.js';
 

@@ -21,6 +21,7 @@ import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal 
 import { systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
 import { macroHandlers } from './macro.js';
+import { fileHandlers } from './files.js';
 import { bodyReadAhead, DEFAULT_BODY_LIMIT, noteParsedBody, PUBLIC_BODY_LIMIT, readWholeBody } from './body.js';
 import { parseApiBody } from './media.js';
 import { authorize } from '../avi/roles.js';
@@ -51,6 +52,8 @@ export interface ApiCall {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: unknown;
+  /** the body as read (multipart uploads read their files from it) */
+  raw: Buffer | undefined;
   ctx: Ctx;
   principal: Principal;
   /** the engine serving this request: the main one or a sandbox */
@@ -149,6 +152,7 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
         query,
         headers: req.headers,
         body: parseApiBody(raw, req.headers['content-type']),
+        raw,
         principal,
         ctx,
         engine,
@@ -203,6 +207,7 @@ function engineHandlers(engine: Engine): Record<string, ApiHandler> {
     ...systemHandlers(engine),
     ...runtimeHandlers(engine),
     ...macroHandlers(engine),
+    ...fileHandlers(engine),
   };
 }
 

@@ -10,7 +10,7 @@ import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { isObject } from '../avi/shape-ops.js';
 import { flagParam } from '../avi/query.js';
-import type { Rec } from '../store/store.js';
+import type { Rec } from '../core/store.js';
 import { sendJson, sendJsonText, type ApiHandler } from './api.js';
 
 const DEFAULT_BUILD = 9046;
