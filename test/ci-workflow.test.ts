@@ -8,7 +8,10 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import yaml from 'js-yaml';
+import { existsSync } from 'node:fs';
 import { jobOrder, readWorkflows } from '../scripts/ci-local.js';
+import { recipes } from '../scripts/ci-recipes.js';
 import { condition, expand, runJob, SHIMS, type Context, type Job } from '../scripts/ci/steps.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -106,5 +109,31 @@ describe('the local stand-ins for publishing', () => {
     const npm = fake('npm');
     expect(run('npm publish --provenance --access public && npm ci', npm.dir).status).toBe(0);
     expect(npm.calls()).toEqual(['publish --dry-run --access public', 'ci']);
+  });
+});
+
+describe('docs/ci.md recipes and docs/docker-compose.yml', () => {
+  const blocks = recipes(readFileSync(path.join(root, 'docs', 'ci.md'), 'utf8'));
+
+  it('every marked recipe parses and builds the image in the job', () => {
+    expect([...blocks.keys()]).toEqual(['github-build', 'gitlab-dind']);
+    const github = yaml.load(blocks.get('github-build')!) as { jobs: Record<string, Job> };
+    const runs = Object.values(github.jobs).flatMap((j) => j.steps ?? []);
+    expect(runs.map((s) => s.run ?? '').join('\n')).toMatch(/docker build -t avisim \.\n\s*docker run -d/);
+    for (const s of runs) {
+      expect(() => expand(s.run ?? '', ctx('refs/heads/main'))).not.toThrow();
+      expect(() => condition(s.if, ctx('refs/heads/main'))).not.toThrow();
+    }
+    const gitlab = yaml.load(blocks.get('gitlab-dind')!) as Record<string, { script: string[] }>;
+    expect(Object.values(gitlab)[0]!.script[0]).toBe('docker build -t avisim "$AVISIM_SRC"');
+  });
+
+  it('the compose file builds avisim from the checkout when there is no image, and the client waits for it healthy', () => {
+    const doc = yaml.load(readFileSync(path.join(root, 'docs', 'docker-compose.yml'), 'utf8')) as any;
+    const context = path.resolve(root, 'docs', doc.services.avisim.build.context);
+    expect(existsSync(path.join(context, 'Dockerfile'))).toBe(true);
+    expect(doc.services.avisim.image).toBe('avisim');
+    expect(doc.services.client.depends_on).toEqual({ avisim: { condition: 'service_healthy' } });
+    expect(doc.services.client.environment.AVI_PASSWORD).toBe(doc.services.avisim.environment.AVISIM_PASSWORD);
   });
 });

@@ -75,7 +75,7 @@ export function expand(text: string, ctx: Context): string {
   });
 }
 
-/** The `if:` forms the workflows here use: startsWith(ctx, 'lit'), ctx == 'lit', joined by &&. */
+/** The `if:` forms the workflows here use: startsWith(ctx, 'lit'), ctx == 'lit', always() and the like, joined by &&. */
 export function condition(expr: string | undefined, ctx: Context): boolean {
   if (expr === undefined) return true;
   const values = githubValues(ctx);
@@ -88,6 +88,9 @@ export function condition(expr: string | undefined, ctx: Context): boolean {
     .split('&&')
     .every((part) => {
       const p = part.trim();
+      // The runner stops at the first failure, so a step it reaches follows only successes.
+      if (p === 'always()' || p === 'success()') return true;
+      if (p === 'failure()' || p === 'cancelled()') return false;
       let m = /^startsWith\(\s*([\w.]+)\s*,\s*'([^']*)'\s*\)$/.exec(p);
       if (m) return value(m[1]!).startsWith(m[2]!);
       m = /^([\w.]+)\s*(==|!=)\s*'([^']*)'$/.exec(p);
