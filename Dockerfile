@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # avisim: a simulated Avi controller in a small, non-root image.
 #
 #   docker build -t avisim .
@@ -7,7 +6,9 @@
 # Behind a TLS-intercepting proxy, hand npm the proxy's CA as a build secret (it never lands
 # in a layer); without the secret the build uses the image's own trust store:
 #   docker build --secret id=npm_ca,src=/etc/ssl/certs/ca-certificates.crt -t avisim .
-# See docs/docker.md.
+# See docs/docker.md. The secret mount needs BuildKit (buildx, or DOCKER_BUILDKIT=1 on Docker 20.10);
+# no `# syntax=` line: its frontend image would be pulled from a registry, which an offline
+# engine cannot reach, and the built-in frontend has all this file uses.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

@@ -238,3 +238,22 @@ code="$(api GET '/api/virtualservice?name=smoke-vs')"
 echo "sandbox and reset work"
 say "stopping avisim-smoke-2"
 podman stop -t 10 avisim-smoke-2 >/dev/null
+
+# --- 5. as docs/docker.md runs it by hand, ports published elsewhere ---------------------
+# The banner must print the URLs the host reaches (AVISIM_PUBLIC_PORTS), and each must answer.
+say "podman run as documented, with the -p mappings in AVISIM_PUBLIC_PORTS"
+podman rm -f -t 1 avisim-smoke-3 >/dev/null 2>&1 || true
+containers+=(avisim-smoke-3)
+podman run -d --name avisim-smoke-3 --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
+  -p "127.0.0.1:$PORT:8080" -p "127.0.0.1:$HTTPS_PORT:8443" \
+  -e AVISIM_PUBLIC_PORTS="127.0.0.1:$PORT:8080,127.0.0.1:$HTTPS_PORT:8443" "$IMAGE" >/dev/null
+for i in $(seq 1 60); do podman logs avisim-smoke-3 2>/dev/null | grep -q 'NSX user:' && break; sleep 0.5; done
+podman logs avisim-smoke-3 2>/dev/null | grep -E 'Avi API:|control:|NSX API:' | tee "$work/banner"
+urls="$(grep -oE 'https?://[^ ]+' "$work/banner")"
+[ "$(grep -c "127.0.0.1:$PORT/\|127.0.0.1:$HTTPS_PORT/" <<<"$urls")" -ge 4 ] || fail "the banner does not print the published ports"
+for u in $urls; do
+  code="$(curl -sk -o /dev/null -w '%{http_code}' "$u")"
+  case "$code" in 200|401|403|404) echo "$u answers $code";; *) fail "$u from the banner answers $code";; esac
+done
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' "$base/")" = 200 ] || fail "GET / has no landing page"
+podman stop -t 10 avisim-smoke-3 >/dev/null

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
+import { publicOwnPort, toPublic } from './http/public-urls.js';
 import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, listen, type Listening, type Timeouts } from './http/listen.js';
 import { builtinScenarios } from './scenario/load.js';
@@ -191,6 +192,8 @@ async function main(): Promise<void> {
       servers.push(server);
       nsxBase = `https://${shown}:${server.port}`;
     }
+    const published = toPublic(urls, env); // what a client outside reaches: AVISIM_PUBLIC_URL / AVISIM_PUBLIC_PORTS
+    if (nsxBase) nsxBase = publicOwnPort(nsxBase, published);
   } catch (e) {
     await Promise.all(servers.map((s) => s.close(0)));
     await engine.close();

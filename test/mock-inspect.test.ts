@@ -198,7 +198,7 @@ describe('the inspector at /_mock/ui/', () => {
   });
 
   it('is linked from GET /', async () => {
-    const res = await http.get('/').expect(200);
+    const res = await http.get('/').set('Accept', 'text/html').expect(200);
     expect(res.text).toContain('href="/_mock/ui/"');
   });
 });

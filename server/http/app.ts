@@ -3,7 +3,7 @@
  *   /_mock → the test-control plane (server/mock/control.ts);
  *   anything else is served in the scope the request names (the main engine, or the sandbox of
  *   its `X-Mock-Sandbox` header), through that scope's journal and fault rules, by the NSX-T
- *   stub or the API handler (/api, /login, /logout); anything else is "unknown is loud" (501).
+ *   stub or the API handler (/api, /login, /logout), the landing page at /; anything else is "unknown is loud" (501).
  * `app()` wraps the same listener in express, loaded on first use (its import is a sizeable
  * part of start-up, and the listening server never needs it).
  */
@@ -16,12 +16,12 @@ import { createNsx } from '../nsxt/index.js';
 import { hasNsxCredentials } from '../nsxt/auth.js';
 import { closeGentlyIfAnsweredEarly, PUBLIC_BODY_LIMIT, readAheadBody } from './body.js';
 import { authenticate, loginOf } from './front-door.js';
+import { isLanding, sendLanding } from './landing.js';
 import { parseApiBody } from './media.js';
 import { ControlPlane, isMockPath } from '../mock/control.js';
 import { MockError } from '../mock/errors.js';
 import { intercept } from '../mock/intercept.js';
 import { Scopes, type MockOptions, type Scope } from '../mock/scopes.js';
-import { sendRootPage } from '../mock/ui.js';
 
 export interface AppOptions extends ApiOptions {
   /** the test-control plane: on by default; off, or guarded by a token */
@@ -71,6 +71,7 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
         if (isNsx) void nsx.handle(scope.engine, rq, rs);
         else if (nsxOnly) void nsx.unknown(rq, rs);
         else if (isApiPath(rq.url)) void api.handle(rq, rs, scope.engine);
+        else if (isLanding(rq)) sendLanding(rq, rs, { version: scope.engine.scenario.controller.version, mock: scopes.enabled, mockToken: !!options.mock?.token });
         else sendError(rs, errors.notImplemented(rq.method ?? 'GET', pathOf(rq.url)));
       },
       isNsx || nsxOnly,
@@ -79,7 +80,6 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
   };
   const inScope = (nsxOnly: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     if (hasBody(req)) closeGentlyIfAnsweredEarly(req, res);
-    if (!nsxOnly && scopes.enabled && req.method === 'GET' && pathOf(req.url) === '/') return sendRootPage(res);
     if (!nsxOnly && isMockPath(req.url)) {
       if (scopes.enabled) void control.handle(req, res);
       else sendError(res, errors.notImplemented(req.method ?? 'GET', pathOf(req.url)));

@@ -53,7 +53,8 @@ export class ControlPlane {
       }
       send(res, out.status ?? 200, out.body);
     } catch (e) {
-      if (e instanceof MockError || e instanceof AviError) return send(res, e.status, { error: e.message });
+      if (e instanceof MockError) return send(res, e.status, { error: e.message, ...e.extra });
+      if (e instanceof AviError) return send(res, e.status, { error: e.message });
       send(res, 500, { error: `Internal error: ${(e as Error)?.message ?? String(e)}` });
     }
   }
@@ -154,7 +155,7 @@ export class ControlPlane {
     }
     const read = inspect(method, path, query, scope);
     if (read) return read;
-    throw new MockError(404, `No test-control call ${method} ${MOCK_PREFIX}${path === '/' ? '' : path}: GET ${MOCK_PREFIX} lists them`);
+    throw new MockError(404, `No test-control call ${method} ${MOCK_PREFIX}${path === '/' ? '' : path}: GET ${MOCK_PREFIX} lists them`, { endpoints: ENDPOINTS });
   }
 }
 

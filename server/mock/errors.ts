@@ -3,6 +3,8 @@ export class MockError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** more fields of the answer beside `error` (e.g. the calls there are) */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }

@@ -92,12 +92,3 @@ export async function serveUi(req: IncomingMessage, res: ServerResponse, scopes:
 function text(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { ...HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
 }
-
-/** `GET /`: a page naming the simulator with a link to the inspector (a controller serves its UI there). */
-export function sendRootPage(res: ServerResponse): void {
-  const html =
-    '<!doctype html><meta charset="utf-8"><title>avisim</title>' +
-    `<p>avisim, a simulated Avi controller. API under <code>/api</code>; <a href="${UI_PATH}/">the inspector</a> at <code>${UI_PATH}/</code>.</p>\n`;
-  res.writeHead(200, { ...HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
-  res.end(html);
-}
