@@ -8,7 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDocument } from '../server/core/catalog.js';
 import { answerSchemaOf } from '../server/avi/subresources/index.js';
-import { parseSubPath } from '../server/http/subresources.js';
+import { parseSubPath } from '../server/avi/subresources/index.js';
 import { startSim, type Sim } from './helpers.js';
 import { minimalBody } from './support/minimal-body.js';
 

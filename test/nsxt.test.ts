@@ -8,13 +8,14 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { Engine } from '../server/engine.js';
 import { createApp } from '../server/http/app.js';
-import { isNsxPath } from '../server/nsxt/index.js';
+import { destinationOf } from '../server/http/exchange.js';
 import { upsertTier1 } from '../server/nsxt/routes.js';
 
 const USER = 'admin';
 const PASSWORD = 'NsxPass1!NsxPass1!';
 const basic = (u = USER, p = PASSWORD) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 const P = '/policy/api/v1';
+const isNsxPath = (path: string) => destinationOf(path) === 'nsx';
 
 let engine: Engine;
 let app: Express;

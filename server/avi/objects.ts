@@ -6,7 +6,7 @@
 import type { Catalog, Shape, TypeInfo } from '../core/catalog.js';
 import { isAddressableUuid, type Ids } from '../core/ids.js';
 import { type Data, type Rec, type Store, tenantOf } from '../core/store.js';
-import { AviError, errors } from './errors.js';
+import { errors } from './errors.js';
 import { parseRefInput, renderRef } from './refs.js';
 import { cleanInput, fillDefaults, isObject, mapRefs } from './shape-ops.js';
 import { validate } from './validate.js';
@@ -377,5 +377,3 @@ function lastModifiedInside(ops: Data): unknown {
   }
   return undefined;
 }
-
-export { AviError };

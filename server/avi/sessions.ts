@@ -3,8 +3,8 @@
  * `FrontDoor` per engine (no module state). Session ids and tokens are random even under
  * `--seed`: they are secrets, not data a scenario replays.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { nanoid } from 'nanoid';
+import { safeEqual } from '../core/http-auth.js';
 
 export interface Credential {
   username: string;
@@ -119,32 +119,4 @@ export class FrontDoor {
     }
     return t;
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
-
-/** `name=value; name2=value2` → all values per name (clients may send a name twice). */
-export function parseCookies(header: string | undefined): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      // keep it as sent
-    }
-    const list = out.get(name);
-    if (list) list.push(value);
-    else out.set(name, [value]);
-  }
-  return out;
 }

@@ -125,7 +125,7 @@ export class Persistence {
 
   private record(change: Change): void {
     if (change.op === 'restore') {
-      // A restore after load (a rolled-back transaction, server/http/macro.ts) replaces the whole
+      // A restore after load (a rolled-back transaction, server/avi/macro.ts) replaces the whole
       // state, order included, which journal lines cannot express: the next commit snapshots it.
       this.snapshotDue = true;
       return;

@@ -11,14 +11,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, Request, Response } from 'express';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
-import { createApi, isApiPath, sendError, sendJson, splitUrl, type ApiOptions } from './api.js';
-import { createNsx } from '../nsxt/index.js';
+import { createApi, sendError, type ApiOptions } from './api.js';
+import { createNsx } from '../nsxt/http.js';
 import { hasNsxCredentials } from '../nsxt/auth.js';
-import { closeGentlyIfAnsweredEarly, PUBLIC_BODY_LIMIT, readAheadBody } from './body.js';
+import { closeGentlyIfAnsweredEarly, hasBody, PUBLIC_BODY_LIMIT, readWholeBody } from './body.js';
+import { exchangeOf, type Exchange } from './exchange.js';
 import { authenticate, loginOf } from './front-door.js';
 import { isLanding, sendLanding } from './landing.js';
 import { parseApiBody } from './media.js';
-import { ControlPlane, isMockPath } from '../mock/control.js';
+import { sendJson } from './respond.js';
+import { ControlPlane } from '../mock/control.js';
 import { MockError } from '../mock/errors.js';
 import { intercept } from '../mock/intercept.js';
 import { Scopes, type MockOptions, type Scope } from '../mock/scopes.js';
@@ -41,58 +43,53 @@ export interface Simulator {
 }
 
 export async function createListener(engine: Engine, options: AppOptions = {}): Promise<Simulator> {
-  const api = await createApi(engine, options);
+  const api = createApi(engine, options);
   const nsx = createNsx();
   // Credentials that may make a sandbox when the control plane has a token (server/mock/scopes.ts).
-  const credentialed = async (req: IncomingMessage, res?: ServerResponse): Promise<boolean> => {
-    if (hasNsxCredentials(engine, req)) return true;
+  const credentialed = async (x: Exchange, mayReadLogin: boolean): Promise<boolean> => {
+    if (hasNsxCredentials(engine, x.req)) return true;
     try {
-      const who = options.authenticate ? await options.authenticate(req, true) : authenticate(engine, req, true);
+      const who = options.authenticate ? await options.authenticate(x.req, true) : authenticate(engine, x.req, true);
       if (who.via !== 'anonymous') return true;
     } catch {
       // bad credentials are none
     }
-    return res !== undefined && (await loginChecksOut(engine, req, res));
+    return mayReadLogin && (await loginChecksOut(engine, x));
   };
   const scopes = new Scopes(engine, options.mock, credentialed);
-  const control = new ControlPlane(scopes, () => api.backend);
+  const control = new ControlPlane(scopes, () => api.coverage());
   let built: Promise<Express> | undefined;
   const app = () => (built ??= buildApp(listener));
 
-  const serve = (scope: Scope, req: IncomingMessage, res: ServerResponse, nsxOnly: boolean) => {
-    const isNsx = nsx.handles(req.url);
-    const allowance = () =>
-      isNsx ? nsx.bodyAllowance(scope.engine, req) : !nsxOnly && isApiPath(req.url) ? api.bodyAllowance(req, scope.engine) : 0;
-    intercept(
-      scope,
-      req,
-      res,
-      (rq, rs) => {
-        if (isNsx) void nsx.handle(scope.engine, rq, rs);
-        else if (nsxOnly) void nsx.unknown(rq, rs);
-        else if (isApiPath(rq.url)) void api.handle(rq, rs, scope.engine);
-        else if (isLanding(rq)) sendLanding(rq, rs, { version: scope.engine.scenario.controller.version, mock: scopes.enabled, mockToken: !!options.mock?.token });
-        else sendError(rs, errors.notImplemented(rq.method ?? 'GET', pathOf(rq.url)));
-      },
-      isNsx || nsxOnly,
-      allowance,
-    );
+  // The stub's own port serves nothing but the stub: every other path is an NSX 404.
+  const serve = (scope: Scope, x: Exchange, nsxOnly: boolean) => {
+    const to = nsxOnly && x.destination !== 'nsx' ? 'nsx-unknown' : x.destination;
+    const allowance = () => (to === 'nsx' ? nsx.bodyAllowance(x, scope.engine) : to === 'api' ? api.bodyAllowance(x, scope.engine) : 0);
+    const dispatch = () => {
+      if (to === 'nsx') void nsx.handle(x, scope.engine);
+      else if (to === 'nsx-unknown') nsx.unknown(x);
+      else if (to === 'api') void api.handle(x, scope.engine);
+      else if (isLanding(x.req)) sendLanding(x.req, x.res, { version: scope.engine.scenario.controller.version, mock: scopes.enabled, mockToken: !!options.mock?.token });
+      else sendError(x.res, errors.notImplemented(x.method, x.path));
+    };
+    intercept(scope, x, dispatch, to === 'nsx' || to === 'nsx-unknown', allowance);
   };
   const inScope = (nsxOnly: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     if (hasBody(req)) closeGentlyIfAnsweredEarly(req, res);
-    if (!nsxOnly && isMockPath(req.url)) {
-      if (scopes.enabled) void control.handle(req, res);
-      else sendError(res, errors.notImplemented(req.method ?? 'GET', pathOf(req.url)));
+    const x = exchangeOf(req, res);
+    if (!nsxOnly && x.destination === 'mock') {
+      if (scopes.enabled) void control.handle(x);
+      else sendError(res, errors.notImplemented(x.method, x.path));
       return;
     }
     let scope: Scope | Promise<Scope>;
     try {
-      scope = scopes.of(req, res);
+      scope = scopes.of(x, true);
     } catch (e) {
       return sendMockError(res, e);
     }
-    if (!(scope instanceof Promise)) return serve(scope, req, res, nsxOnly);
-    scope.then((s) => serve(s, req, res, nsxOnly), (e: unknown) => sendMockError(res, e));
+    if (!(scope instanceof Promise)) return serve(scope, x, nsxOnly);
+    scope.then((s) => serve(s, x, nsxOnly), (e: unknown) => sendMockError(res, e));
   };
   const listener = inScope(false);
   return { app, listener, nsxListener: inScope(true), scopes };
@@ -120,24 +117,15 @@ async function buildApp(listener: (req: IncomingMessage, res: ServerResponse) =>
  * A `POST /login` whose body (read ahead, public bound) holds a user's valid password or token:
  * a client that logs in inside its sandbox, sending the sandbox header from its first request.
  */
-async function loginChecksOut(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  if (req.method !== 'POST' || !/^\/login\/?$/.test(splitUrl(req.url).path)) return false;
+async function loginChecksOut(engine: Engine, x: Exchange): Promise<boolean> {
+  if (x.method !== 'POST' || !/^\/login\/?$/.test(x.path)) return false;
   let body: unknown;
   try {
-    body = parseApiBody(await readAheadBody(req, res, PUBLIC_BODY_LIMIT), req.headers['content-type']);
+    body = parseApiBody(await readWholeBody(x, PUBLIC_BODY_LIMIT, () => new Error('request body too large')), x.req.headers['content-type']);
   } catch {
     return false;
   }
   return loginOf(engine, body) !== undefined;
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-}
-
-function pathOf(url: string | undefined): string {
-  return splitUrl(url).path;
 }
 
 function sendMockError(res: ServerResponse, e: unknown): void {

@@ -1,13 +1,14 @@
 /**
- * Request bodies: read whole and bounded, read ahead of the handlers (a fault rule that matches
- * on the body must see it before the request is served), and as handlers parsed them (for the
- * request journal). Kept in WeakMaps keyed by the request, so nothing outlives it.
+ * Request bodies: read whole and bounded, once per request, into the request's exchange
+ * (server/http/exchange.ts): a body read ahead of the handler (a fault rule that matches on it)
+ * is handed to the handler from there, and the journal shows what the handler parsed.
  *
  * A body over its limit is not buffered: the reader stops keeping bytes, the handler answers
  * 413 in its own error format, and the connection is closed once that answer is out (see
  * `closeAfterAnswer`), so the client reads a 413 rather than a reset.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Exchange } from './exchange.js';
 
 /** The largest body an authenticated API call may send. */
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -25,27 +26,25 @@ export const PUBLIC_BODY_LIMIT = 64 * 1024;
  */
 export const LINGER_MS = 2000;
 
-const readAhead = new WeakMap<IncomingMessage, Buffer>();
-const parsed = new WeakMap<IncomingMessage, unknown>();
-const sizes = new WeakMap<IncomingMessage, number>();
-/** requests whose body went over a limit: every later read refuses at once */
-const overSize = new WeakSet<IncomingMessage>();
-
 /**
  * The whole body, at most `limit` bytes. Over it (by `Content-Length` before anything is read,
  * or by counting), `tooLarge()` is the rejection, the rest of the body is dropped as it comes
  * and the connection closes after the answer. A body read ahead is handed out again; the
  * journal and fault rules see it too.
  */
-export function readWholeBody(req: IncomingMessage, res: ServerResponse, limit: number, tooLarge: () => Error): Promise<Buffer> {
+export function readWholeBody(x: Exchange, limit: number, tooLarge: () => Error): Promise<Buffer> {
+  const { req, res } = x;
   const refuse = () => {
-    overSize.add(req);
+    x.overSize = true;
     closeAfterAnswer(req, res);
     return Promise.reject(tooLarge());
   };
-  if (overSize.has(req)) return refuse();
-  const done = readAhead.get(req);
-  if (done) return done.length > limit ? refuse() : Promise.resolve(done);
+  if (x.overSize) return refuse();
+  if (x.raw) return x.raw.length > limit ? refuse() : Promise.resolve(x.raw);
+  if (!hasBody(req)) {
+    req.resume();
+    return Promise.resolve((x.raw = EMPTY));
+  }
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return refuse();
   return new Promise((resolve, reject) => {
@@ -63,11 +62,18 @@ export function readWholeBody(req: IncomingMessage, res: ServerResponse, limit: 
     req.on('data', onData);
     req.on('end', () => {
       if (size > limit) return;
-      sizes.set(req, size);
-      resolve(Buffer.concat(chunks));
+      resolve((x.raw = Buffer.concat(chunks)));
     });
     req.on('error', reject);
   });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Whether the request announces a body (a length other than 0, or chunks). */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 function drop(): void {}
@@ -114,35 +120,9 @@ function linger(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
-/** Reads the body before the handler runs (a fault rule matching on it); the handler gets it again. */
-export async function readAheadBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer> {
-  const buf = await readWholeBody(req, res, limit, () => new Error('request body too large'));
-  readAhead.set(req, buf);
-  return buf;
-}
-
-/** Whether a body went over its limit (the handler answers 413 in its own format). */
-export function bodyWasTooLarge(req: IncomingMessage): boolean {
-  return overSize.has(req);
-}
-
-/** The body when it was read ahead of the handler. */
-export function bodyReadAhead(req: IncomingMessage): Buffer | undefined {
-  return readAhead.get(req);
-}
-
-export function noteParsedBody(req: IncomingMessage, body: unknown): void {
-  if (body !== undefined) parsed.set(req, body);
-}
-
-export function parsedBodyOf(req: IncomingMessage): unknown {
-  return parsed.get(req);
-}
-
-/** How many bytes the body had as read (the request's Content-Length when it was not read here). */
-export function bodySizeOf(req: IncomingMessage): number {
-  const read = sizes.get(req);
-  if (read !== undefined) return read;
-  const declared = Number(req.headers['content-length']);
+/** How many bytes the body had as read (the request's Content-Length when it was not read). */
+export function bodySizeOf(x: Exchange): number {
+  if (x.raw) return x.raw.length;
+  const declared = Number(x.req.headers['content-length']);
   return Number.isFinite(declared) && declared > 0 ? declared : 0;
 }

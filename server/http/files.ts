@@ -15,9 +15,7 @@
  *
  * Every upload is stored as a fileobject (server/avi/files.ts); writes are one transaction each.
  */
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { Context } from 'openapi-backend';
-import type { Engine } from '../engine.js';
+import type { ServerResponse } from 'node:http';
 import { errors } from '../avi/errors.js';
 import {
   cleanFilename, contentOf, FILE_ROOT, FILE_TYPE, fileAt, filesIn, putFile, relativePathOf, uriOf, type Upload,
@@ -25,23 +23,10 @@ import {
 import { PROVIDER_TYPE, updateRuleset } from '../avi/types/wafapplicationsignatureprovider.js';
 import { renderLocation } from '../avi/refs.js';
 import type { Ctx, ObjectService } from '../avi/objects.js';
+import type { ApiCall, ApiHandler } from './call.js';
+import { sendJsonText } from './respond.js';
 import type { Data, Rec } from '../core/store.js';
 import { readMultipartForm, type Form, type FormFile } from './multipart.js';
-
-/** What these handlers read of the API handler's call (server/http/api.ts, not imported: no cycle). */
-interface FileCall {
-  headers: IncomingHttpHeaders;
-  raw: Buffer | undefined;
-  query: URLSearchParams;
-  ctx: Ctx;
-}
-type FileHandler = (c: Context, call: FileCall, res: ServerResponse) => unknown;
-
-/** A JSON answer, as api.ts's. */
-function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
 
 /** The file-service upload directories, and the fileobject type a file stored in each gets [inferred]. */
 const UPLOAD_DIRECTORIES: Record<string, string> = { uploads: 'OTHER_FILE_TYPES', hsmpackages: 'HSMPACKAGES', ipamdnsscripts: 'IPAMDNSSCRIPTS' };
@@ -52,7 +37,7 @@ const FILEOBJECT_DIRECTORY = 'fileobjects';
 /** The form fields of a fileobject upload that are fileobject fields (the rest are ignored). */
 const FILEOBJECT_FIELDS = ['name', 'type', 'version', 'description', 'read_only', 'restrict_download', 'compressed', 'expires_at', 'is_federated'];
 
-async function formOf(call: FileCall): Promise<Form> {
+async function formOf(call: ApiCall): Promise<Form> {
   const ct = call.headers['content-type'];
   return readMultipartForm(call.raw, Array.isArray(ct) ? ct[0] : ct);
 }
@@ -97,10 +82,11 @@ function sendFile(res: ServerResponse, rec: Rec, content: Buffer): void {
   res.end(content);
 }
 
-export function fileHandlers(engine: Engine): Record<string, FileHandler> {
-  const svc = engine.objects;
+function build(): Record<string, ApiHandler> {
 
-  const upload = (dir: string): FileHandler => async (_c, call, res) => {
+  const upload = (dir: string): ApiHandler => async (call, res) => {
+    const { engine } = call;
+    const svc = engine.objects;
     const form = await formOf(call);
     const files = filesOf(form);
     const rel = relativePathOf(form.fields.get('uri') ?? `controller://${dir}`);
@@ -117,8 +103,9 @@ export function fileHandlers(engine: Engine): Record<string, FileHandler> {
     res.writeHead(201, { 'Content-Length': 0 }).end();
   };
 
-  const handlers: Record<string, FileHandler> = {
-    'fileservice.get': (_c, call, res) => {
+  const handlers: Record<string, ApiHandler> = {
+    'fileservice.get': (call, res) => {
+      const svc = call.engine.objects;
       const uri = call.query.get('uri');
       const rel = relativePathOf(uri);
       const file = fileAt(svc, rel, call.ctx);
@@ -135,7 +122,9 @@ export function fileHandlers(engine: Engine): Record<string, FileHandler> {
       sendJsonText(res, 200, JSON.stringify({ count: results.length, results }));
     },
 
-    'fileservice.delete': async (_c, call, res) => {
+    'fileservice.delete': async (call, res) => {
+      const { engine } = call;
+      const svc = engine.objects;
       const uri = call.query.get('uri');
       const rel = relativePathOf(uri);
       const file = fileAt(svc, rel, call.ctx);
@@ -144,7 +133,9 @@ export function fileHandlers(engine: Engine): Record<string, FileHandler> {
       res.writeHead(204).end();
     },
 
-    'fileobject.upload': async (_c, call, res) => {
+    'fileobject.upload': async (call, res) => {
+      const { engine } = call;
+      const svc = engine.objects;
       const form = await formOf(call);
       const file = filesOf(form).find((f) => f.field === 'file') ?? form.files[0]!;
       const u = uploadOf(file);
@@ -163,8 +154,10 @@ export function fileHandlers(engine: Engine): Record<string, FileHandler> {
       sendJsonText(res, 201, answer.json, { Location: answer.location });
     },
 
-    'wafapplicationsignatureprovider.update': async (c: Context, call, res) => {
-      const uuid = String(c.request.params.uuid ?? '');
+    'wafapplicationsignatureprovider.update': async (call, res) => {
+      const { engine } = call;
+      const svc = engine.objects;
+      const uuid = call.params.uuid ?? '';
       svc.getWritable(PROVIDER_TYPE, uuid, call.ctx);
       const form = await formOf(call);
       const u = uploadOf(filesOf(form)[0]!);
@@ -178,3 +171,5 @@ export function fileHandlers(engine: Engine): Record<string, FileHandler> {
   for (const dir of Object.keys(UPLOAD_DIRECTORIES)) handlers[`fileservice.${dir}`] = upload(dir);
   return handlers;
 }
+
+export const fileHandlers: Readonly<Record<string, ApiHandler>> = build();

@@ -3,27 +3,22 @@
  * login, logout and user-token endpoints. Clients re-login only on 401, so every refusal here
  * is a 401, as on a controller.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Engine } from '../engine.js';
 import { AviError, errors } from '../avi/errors.js';
 import { ADMIN_TENANT } from '../avi/objects.js';
 import { isObject } from '../avi/shape-ops.js';
-import { parseCookies, type Session } from '../avi/sessions.js';
+import type { Session } from '../avi/sessions.js';
+import { basicCredentials, parseCookies } from '../core/http-auth.js';
 import { accessibleTenants, grantsOf } from '../avi/roles.js';
 import { passwordMatches, storedPassword, userRecord } from '../avi/types/user.js';
 import { versionInfo } from './system.js';
-import type { ApiCall, ApiHandler } from './api.js';
-import { sendJson } from './api.js';
+import type { ApiCall, ApiHandler, Principal } from './call.js';
+import { sendEmpty, sendJson } from './respond.js';
 
 export const SESSION_COOKIE = 'avi-sessionid';
 const SESSION_COOKIES = [SESSION_COOKIE, 'sessionid'];
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-export interface Principal {
-  username: string;
-  via: 'session' | 'basic' | 'anonymous';
-  session?: Session;
-}
 
 /**
  * The caller of a request. `publicOperation`: answered without credentials (login, initial
@@ -64,14 +59,6 @@ function checkCsrf(req: IncomingMessage, session: Session): void {
   const sent = req.headers['x-csrftoken'];
   const token = Array.isArray(sent) ? sent[0] : sent;
   if (token !== session.csrf) throw errors.csrf();
-}
-
-function basicCredentials(header: string | undefined): { username: string; password: string } | undefined {
-  const m = /^Basic\s+(\S+)$/i.exec(header ?? '');
-  if (!m) return undefined;
-  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  return colon < 0 ? undefined : { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
 /** `systemconfiguration.portal_configuration.allow_basic_authentication` */
@@ -151,85 +138,92 @@ function loginAnswer(engine: Engine, username: string, call: ApiCall): Record<st
   };
 }
 
-export function frontDoorHandlers(engine: Engine): Record<string, ApiHandler> {
-  return {
-    'session.login': (_c, call, res) => {
-      const username = loginOf(engine, call.body);
-      if (username === undefined) throw errors.invalidCredentials();
-      const fd = engine.frontDoor;
-      const session = fd.open(username);
-      const secure = isHttps(call);
-      res.setHeader('Set-Cookie', [
-        cookieHeader('csrftoken', session.csrf, secure, false),
-        cookieHeader('sessionid', session.id, secure, true),
-        cookieHeader(SESSION_COOKIE, session.id, secure, true),
-      ]);
-      sendJson(res, 200, loginAnswer(engine, username!, call));
-    },
+/** Handlers by operationId; each serves the engine of its call. */
+export const frontDoorHandlers: Readonly<Record<string, ApiHandler>> = {
+  'session.login': (call, res) => {
+    const { engine } = call;
+    const username = loginOf(engine, call.body);
+    if (username === undefined) throw errors.invalidCredentials();
+    const fd = engine.frontDoor;
+    const session = fd.open(username);
+    const secure = isHttps(call);
+    res.setHeader('Set-Cookie', [
+      cookieHeader('csrftoken', session.csrf, secure, false),
+      cookieHeader('sessionid', session.id, secure, true),
+      cookieHeader(SESSION_COOKIE, session.id, secure, true),
+    ]);
+    sendJson(res, 200, loginAnswer(engine, username!, call));
+  },
 
-    'session.logout': (_c, call, res) => {
-      if (call.principal.session) engine.frontDoor.close(call.principal.session.id);
-      const secure = isHttps(call);
-      res.setHeader('Set-Cookie', [
-        cookieHeader('csrftoken', '', secure, false, 0),
-        cookieHeader('sessionid', '', secure, true, 0),
-        cookieHeader(SESSION_COOKIE, '', secure, true, 0),
-      ]);
-      sendJson(res, 200, {});
-    },
+  'session.logout': (call, res) => {
+    const { engine } = call;
+    if (call.principal.session) engine.frontDoor.close(call.principal.session.id);
+    const secure = isHttps(call);
+    res.setHeader('Set-Cookie', [
+      cookieHeader('csrftoken', '', secure, false, 0),
+      cookieHeader('sessionid', '', secure, true, 0),
+      cookieHeader(SESSION_COOKIE, '', secure, true, 0),
+    ]);
+    sendJson(res, 200, {});
+  },
 
-    // The caller's own account (any logged-in user): name, email and, given the old one, password.
-    'useraccount.get': (_c, call, res) => {
-      const rec = userRecord(engine.store, call.principal.username);
-      if (!rec) throw errors.objectNotFound('User');
-      sendJson(res, 200, engine.objects.render(rec, call.ctx, true));
-    },
+  // The caller's own account (any logged-in user): name, email and, given the old one, password.
+  'useraccount.get': (call, res) => {
+    const { engine } = call;
+    const rec = userRecord(engine.store, call.principal.username);
+    if (!rec) throw errors.objectNotFound('User');
+    sendJson(res, 200, engine.objects.render(rec, call.ctx, true));
+  },
 
-    'useraccount.update': async (_c, call, res) => {
-      const username = call.principal.username;
-      const rec = userRecord(engine.store, username);
-      if (!rec) throw errors.objectNotFound('User');
-      if (!isObject(call.body)) throw errors.invalid('Invalid data: request body must be a JSON object');
-      const body = call.body;
-      const replace: Record<string, unknown> = {};
-      const password = stringField(body, 'password');
-      const old = stringField(body, 'old_password');
-      if (old !== undefined && !passwordOk(engine, username, old)) throw errors.wrongOldPassword();
-      if (password !== undefined && password !== '') {
-        if (old === undefined) throw errors.oldPasswordRequired();
-        replace.password = password;
-      }
-      for (const k of ['full_name', 'email']) if (body[k] !== undefined && body[k] !== null) replace[k] = body[k];
-      const ctx = { tenant: ADMIN_TENANT, base: call.ctx.base };
-      const updated = Object.keys(replace).length ? engine.objects.patch('user', rec.uuid, { replace }, ctx) : rec;
-      await engine.commit();
-      sendJson(res, 200, engine.objects.render(updated, call.ctx, true));
-    },
+  'useraccount.update': async (call, res) => {
+    const { engine } = call;
+    const username = call.principal.username;
+    const rec = userRecord(engine.store, username);
+    if (!rec) throw errors.objectNotFound('User');
+    if (!isObject(call.body)) throw errors.invalid('Invalid data: request body must be a JSON object');
+    const body = call.body;
+    const replace: Record<string, unknown> = {};
+    const password = stringField(body, 'password');
+    const old = stringField(body, 'old_password');
+    if (old !== undefined && !passwordOk(engine, username, old)) throw errors.wrongOldPassword();
+    if (password !== undefined && password !== '') {
+      if (old === undefined) throw errors.oldPasswordRequired();
+      replace.password = password;
+    }
+    for (const k of ['full_name', 'email']) if (body[k] !== undefined && body[k] !== null) replace[k] = body[k];
+    const ctx = { tenant: ADMIN_TENANT, base: call.ctx.base };
+    const updated = Object.keys(replace).length ? engine.objects.patch('user', rec.uuid, { replace }, ctx) : rec;
+    await engine.commit();
+    sendJson(res, 200, engine.objects.render(updated, call.ctx, true));
+  },
 
-    'userToken.create': (_c, call, res) => {
-      const t = engine.frontDoor.issueToken(call.principal.username, tokenHours(call.body));
-      sendJson(res, 201, tokenView(t));
-    },
+  'userToken.create': (call, res) => {
+    const { engine } = call;
+    const t = engine.frontDoor.issueToken(call.principal.username, tokenHours(call.body));
+    sendJson(res, 201, tokenView(t));
+  },
 
-    'userToken.list': (_c, call, res) => {
-      const results = engine.frontDoor.tokensOf(call.principal.username).map(tokenView);
-      sendJson(res, 200, { count: results.length, results });
-    },
+  'userToken.list': (call, res) => {
+    const { engine } = call;
+    const results = engine.frontDoor.tokensOf(call.principal.username).map(tokenView);
+    sendJson(res, 200, { count: results.length, results });
+  },
 
-    'userToken.delete': (_c, call, res) => {
-      const token = call.query.get('token') ?? undefined;
-      const uuid = call.query.get('uuid') ?? undefined;
-      if (!engine.frontDoor.revokeToken(call.principal.username, { token, uuid })) throw errors.objectNotFound('UserToken');
-      res.writeHead(204).end();
-    },
+  'userToken.delete': (call, res) => {
+    const { engine } = call;
+    const token = call.query.get('token') ?? undefined;
+    const uuid = call.query.get('uuid') ?? undefined;
+    if (!engine.frontDoor.revokeToken(call.principal.username, { token, uuid })) throw errors.objectNotFound('UserToken');
+    sendEmpty(res);
+  },
 
-    'userToken.deleteOne': (c, call, res) => {
-      const uuid = String(c.request.params.uuid ?? '');
-      if (!engine.frontDoor.revokeToken(call.principal.username, { uuid })) throw errors.objectNotFound('UserToken');
-      res.writeHead(204).end();
-    },
-  };
-}
+  'userToken.deleteOne': (call, res) => {
+    const { engine } = call;
+    const uuid = call.params.uuid ?? '';
+    if (!engine.frontDoor.revokeToken(call.principal.username, { uuid })) throw errors.objectNotFound('UserToken');
+    sendEmpty(res);
+  },
+};
 
 /**
  * Longest lifetime a user token may ask for [inferred: ten years; the document gives no bound,
@@ -253,4 +247,3 @@ function tokenView(t: { token: string; uuid: string; expiresAt: number }) {
   return { token: t.token, uuid: t.uuid, expires_at: new Date(t.expiresAt).toISOString() };
 }
 
-export type { ServerResponse };

@@ -6,14 +6,14 @@
  * rendering included, undoes it.
  */
 import type { ServerResponse } from 'node:http';
-import type { Context } from 'openapi-backend';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { preparedBody } from '../avi/behaviour.js';
 import { listObjects, readView, renderRead } from '../avi/query.js';
 import { renderLocation } from '../avi/refs.js';
 import type { Rec } from '../core/store.js';
-import { sendJsonText, type ApiCall } from './api.js';
+import type { ApiCall } from './call.js';
+import { sendEmpty, sendJsonText } from './respond.js';
 
 export const GENERIC_KINDS = new Set(['list', 'create', 'get', 'replace', 'patch', 'delete']);
 
@@ -27,14 +27,13 @@ export async function genericHandler(
   engine: Engine,
   type: string,
   kind: string,
-  c: Context,
   call: ApiCall,
   res: ServerResponse,
 ): Promise<void> {
   const { ctx, query, rawQuery, body } = call;
   const svc = engine.objects;
   const info = svc.info(type);
-  const uuid = info.singleton ? singleton(engine, type).uuid : String(c.request.params.uuid ?? '');
+  const uuid = info.singleton ? singleton(engine, type).uuid : call.params.uuid ?? '';
   switch (kind) {
     case 'list':
       return sendJsonText(res, 200, listObjects(svc, type, query, rawQuery, ctx).json);
@@ -62,7 +61,6 @@ export async function genericHandler(
     }
     case 'delete':
       await engine.transact(() => svc.remove(type, uuid, ctx));
-      res.writeHead(204).end();
-      return;
+      return sendEmpty(res);
   }
 }

@@ -4,7 +4,6 @@
  * works behind any published port or proxy and echoes nothing the client sent.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { splitUrl } from './api.js';
 
 export interface LandingFacts {
   /** the emulated controller version (public on a controller too: /api/initial-data) */
@@ -23,7 +22,7 @@ interface Link {
 
 /** The root itself (`/`, `//`, with or without a query), read with GET or HEAD. */
 export function isLanding(req: IncomingMessage): boolean {
-  return (req.method === 'GET' || req.method === 'HEAD') && splitUrl(req.url).path === '/';
+  return (req.method === 'GET' || req.method === 'HEAD') && (req.url ?? '/').split('?')[0] === '/';
 }
 
 export function landingLinks(facts: LandingFacts): Link[] {

@@ -11,7 +11,8 @@ import { errors } from '../avi/errors.js';
 import { isObject } from '../avi/shape-ops.js';
 import { flagParam } from '../avi/query.js';
 import type { Rec } from '../core/store.js';
-import { sendJson, sendJsonText, type ApiHandler } from './api.js';
+import type { ApiHandler } from './call.js';
+import { sendJson, sendJsonText } from './respond.js';
 
 const DEFAULT_BUILD = 9046;
 /**
@@ -108,48 +109,49 @@ function clusterState(engine: Engine) {
   };
 }
 
-export function systemHandlers(engine: Engine): Record<string, ApiHandler> {
-  return {
-    'system.initialData': (_c, _call, res) =>
-      sendJson(res, 200, {
-        version: versionInfo(engine),
-        current_time: new Date(Math.floor(engine.ids.nowMicros() / 1000)).toISOString(),
-        setup_failed: false,
-        user_initial_setup: false,
-        sso: false,
-        banner: '',
-      }),
-    'cluster.runtime': (_c, _call, res) => sendJson(res, 200, clusterState(engine)),
-    'cluster.status': (_c, _call, res) => sendJson(res, 200, clusterState(engine)),
-    'cluster.version': (_c, _call, res) => {
-      const { Version, build, Tag } = versionInfo(engine);
-      sendJson(res, 200, { Version, build, Tag });
-    },
-    // GET /api/cluster answers the cluster object itself, not a collection.
-    'cluster.list': (_c, call, res) => {
-      const rec = clusterRec(engine);
-      if (!rec) throw errors.objectNotFound('Cluster');
-      sendJsonText(res, 200, engine.objects.renderJson(rec, call.ctx, flagParam(call.query, 'include_name')));
-    },
-    'ipamdnsproviderprofile.domainList': (_c, call, res) => {
-      const cloudUuid = call.query.get('cloud_uuid');
-      const clouds: Rec[] = [];
-      if (cloudUuid) {
-        const cloud = engine.store.get('cloud', cloudUuid);
-        if (!cloud) throw errors.objectNotFound('Cloud');
-        clouds.push(cloud);
-      } else clouds.push(...engine.store.collection('cloud').values());
-      const domains = new Set<string>();
-      for (const cloud of clouds) {
-        for (const field of ['dns_provider_ref', 'ipam_provider_ref']) {
-          const uuid = cloud.data[field];
-          const profile = typeof uuid === 'string' ? engine.store.get('ipamdnsproviderprofile', uuid) : undefined;
-          const internal = profile?.data.internal_profile;
-          const list = isObject(internal) && Array.isArray(internal.dns_service_domain) ? internal.dns_service_domain : [];
-          for (const d of list) if (isObject(d) && typeof d.domain_name === 'string') domains.add(d.domain_name);
-        }
+/** Handlers by operationId; each serves the engine of its call. */
+export const systemHandlers: Readonly<Record<string, ApiHandler>> = {
+  'system.initialData': ({ engine }, res) =>
+    sendJson(res, 200, {
+      version: versionInfo(engine),
+      current_time: new Date(Math.floor(engine.ids.nowMicros() / 1000)).toISOString(),
+      setup_failed: false,
+      user_initial_setup: false,
+      sso: false,
+      banner: '',
+    }),
+  'cluster.runtime': ({ engine }, res) => sendJson(res, 200, clusterState(engine)),
+  'cluster.status': ({ engine }, res) => sendJson(res, 200, clusterState(engine)),
+  'cluster.version': ({ engine }, res) => {
+    const { Version, build, Tag } = versionInfo(engine);
+    sendJson(res, 200, { Version, build, Tag });
+  },
+  // GET /api/cluster answers the cluster object itself, not a collection.
+  'cluster.list': (call, res) => {
+    const { engine } = call;
+    const rec = clusterRec(engine);
+    if (!rec) throw errors.objectNotFound('Cluster');
+    sendJsonText(res, 200, engine.objects.renderJson(rec, call.ctx, flagParam(call.query, 'include_name')));
+  },
+  'ipamdnsproviderprofile.domainList': (call, res) => {
+    const { engine } = call;
+    const cloudUuid = call.query.get('cloud_uuid');
+    const clouds: Rec[] = [];
+    if (cloudUuid) {
+      const cloud = engine.store.get('cloud', cloudUuid);
+      if (!cloud) throw errors.objectNotFound('Cloud');
+      clouds.push(cloud);
+    } else clouds.push(...engine.store.collection('cloud').values());
+    const domains = new Set<string>();
+    for (const cloud of clouds) {
+      for (const field of ['dns_provider_ref', 'ipam_provider_ref']) {
+        const uuid = cloud.data[field];
+        const profile = typeof uuid === 'string' ? engine.store.get('ipamdnsproviderprofile', uuid) : undefined;
+        const internal = profile?.data.internal_profile;
+        const list = isObject(internal) && Array.isArray(internal.dns_service_domain) ? internal.dns_service_domain : [];
+        for (const d of list) if (isObject(d) && typeof d.domain_name === 'string') domains.add(d.domain_name);
       }
-      sendJson(res, 200, { domains: [...domains] });
-    },
-  };
-}
+    }
+    sendJson(res, 200, { domains: [...domains] });
+  },
+};

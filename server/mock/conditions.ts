@@ -7,14 +7,20 @@ import { isObject } from '../avi/shape-ops.js';
 import { MockError } from './errors.js';
 import { Faults, PRESET_KINDS } from './faults.js';
 import type { Scenario } from '../scenario/load.js';
-import type { Scope } from './scopes.js';
+import type { Engine } from '../engine.js';
+
+/** What a fault acts on: a scope's engine and its rules (server/mock/scope.ts). */
+export interface FaultTarget {
+  readonly engine: Engine;
+  readonly faults: Faults;
+}
 
 /** Conditions that change the controller's state once, now (not rules). */
 export const EVENTS = ['leader_change', 'session_expiry', 'nsx_realization_delay', 'nsx_realization_error'] as const;
 /** Of those, the ones a scenario can start in (the others happen at a moment, not in a state). */
 const STATE_EVENTS = new Set(['nsx_realization_delay', 'nsx_realization_error']);
 
-export function addFault(scope: Scope, body: unknown): { status: number; body: unknown } {
+export function addFault(scope: FaultTarget, body: unknown): { status: number; body: unknown } {
   if (!isObject(body)) throw new MockError(400, 'a fault needs a JSON object: a rule {match, status, error, delay_ms, drop, times, probability} or {kind}');
   const engine = scope.engine;
   const kind = body.kind;
@@ -47,7 +53,7 @@ export function addFault(scope: Scope, body: unknown): { status: number; body: u
 }
 
 /** A scenario's `faults:`, installed in a scope (at start, after a reset, in a new sandbox). */
-export function installScenarioFaults(scope: Scope): void {
+export function installScenarioFaults(scope: FaultTarget): void {
   checkScenarioFaults(scope.engine.scenario);
   for (const raw of scope.engine.scenario.faults) addFault(scope, raw);
 }

@@ -11,50 +11,36 @@
 import type { Rec, Store } from '../core/store.js';
 import { Scrubber } from '../record/scrub.js';
 import { builtinScenarios } from '../scenario/load.js';
-import { decodeSegment } from '../http/routing.js';
 import { MockError } from './errors.js';
 import type { Scope } from './scopes.js';
 import { topology } from './topology.js';
 
 type Answer = { status?: number; body: unknown };
 
-export const INSPECT_ENDPOINTS = [
-  'GET /_mock/objects',
-  'GET /_mock/objects/{type}',
-  'GET /_mock/objects/{type}/{uuid}',
-  'GET /_mock/topology',
-  'GET /_mock/journal/{seq}',
-  'GET /_mock/scenarios',
-];
-
 const MAX_PAGE = 1000;
 
-/** The answer to a read-only inspector call, or undefined when `path` is none of them. */
-export function inspect(method: string, path: string, query: URLSearchParams, scope: Scope): Answer | undefined {
-  if (method !== 'GET') return undefined;
-  const parts = path.split('/').filter(Boolean).map(decodeSegment);
-  const store = scope.engine.store;
-  const tenant = tenantFilter(store, query.get('tenant'));
-  switch (parts[0]) {
-    case 'objects':
-      if (parts.length === 1) return { body: typeCounts(store, tenant) };
-      if (parts.length === 2) return { body: listType(store, parts[1]!, tenant, query) };
-      if (parts.length === 3) return { body: objectView(store, parts[1]!, parts[2]!) };
-      return undefined;
-    case 'topology':
-      return parts.length === 1 ? { body: topology(scope.engine, tenant, query.get('cloud') ?? undefined) } : undefined;
-    case 'journal': {
-      if (parts.length !== 2) return undefined;
-      const seq = Number(parts[1]);
-      const entry = /^\d{1,15}$/.test(parts[1]!) ? scope.journal.detail(seq) : undefined;
-      if (!entry) throw new MockError(404, `No journal entry ${parts[1]} (entries are kept while the journal holds them)`);
-      return { body: entry };
-    }
-    case 'scenarios':
-      return parts.length === 1 ? { body: { results: builtinScenarios(), current: scope.engine.scenario.name } } : undefined;
-  }
-  return undefined;
-}
+/** The inspector's read-only views, each a control-plane route (server/mock/control.ts). */
+export const inspectViews = {
+  types: (scope: Scope, query: URLSearchParams): Answer => {
+    const store = scope.engine.store;
+    return { body: typeCounts(store, tenantFilter(store, query.get('tenant'))) };
+  },
+  list: (scope: Scope, query: URLSearchParams, type: string): Answer => {
+    const store = scope.engine.store;
+    return { body: listType(store, type, tenantFilter(store, query.get('tenant')), query) };
+  },
+  object: (scope: Scope, type: string, uuid: string): Answer => ({ body: objectView(scope.engine.store, type, uuid) }),
+  topology: (scope: Scope, query: URLSearchParams): Answer => {
+    const store = scope.engine.store;
+    return { body: topology(scope.engine, tenantFilter(store, query.get('tenant')), query.get('cloud') ?? undefined) };
+  },
+  journalEntry: (scope: Scope, seq: string): Answer => {
+    const entry = /^\d{1,15}$/.test(seq) ? scope.journal.detail(Number(seq)) : undefined;
+    if (!entry) throw new MockError(404, `No journal entry ${seq} (entries are kept while the journal holds them)`);
+    return { body: entry };
+  },
+  scenarios: (scope: Scope): Answer => ({ body: { results: builtinScenarios(), current: scope.engine.scenario.name } }),
+};
 
 /** A tenant given by uuid or name → its uuid; undefined for all tenants. */
 function tenantFilter(store: Store, raw: string | null): string | undefined {

@@ -3,17 +3,18 @@
  * entry (written when the answer is finished or the connection closes) and the fault rules of
  * the request's scope (delay, drop, or an answer in the API's own error format).
  */
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import { splitUrl } from '../http/api.js';
-import { bodySizeOf, bodyWasTooLarge, parsedBodyOf, readAheadBody } from '../http/body.js';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { bodySizeOf, readWholeBody } from '../http/body.js';
+import { namedTenant, type Exchange } from '../http/exchange.js';
 import { parseForJournal } from '../http/media.js';
 import { captureAnswer } from './answer.js';
 import { collectChanges, type ChangeList } from './changes.js';
+import { sendJson, sendText } from '../http/respond.js';
 import type { FaultRule } from './faults.js';
 import type { SeenRequest } from './pattern.js';
 import type { Scope } from './scopes.js';
 
-export type Dispatch = (req: IncomingMessage, res: ServerResponse) => void;
+export type Dispatch = () => void;
 /**
  * The largest body the handler would read for this request, 0 when it would refuse the call
  * first (no credentials): a fault rule never makes the server buffer a stranger's body.
@@ -21,21 +22,13 @@ export type Dispatch = (req: IncomingMessage, res: ServerResponse) => void;
 export type BodyAllowance = () => number | Promise<number>;
 
 /** Serves `req` in `scope`: journal, faults, then `dispatch`. */
-export function intercept(
-  scope: Scope,
-  req: IncomingMessage,
-  res: ServerResponse,
-  handler: Dispatch,
-  nsxPath: boolean,
-  allowance: BodyAllowance,
-): void {
-  if (scope.journal.limit <= 0 && scope.faults.size === 0) return handler(req, res);
+export function intercept(scope: Scope, x: Exchange, handler: Dispatch, nsxPath: boolean, allowance: BodyAllowance): void {
+  if (scope.journal.limit <= 0 && scope.faults.size === 0) return handler();
+  const { req, res } = x;
   let changed: ChangeList | undefined;
   // the journal shows which objects a request changed
-  const dispatch: Dispatch =
-    scope.journal.limit > 0 ? (rq, rs) => void (changed = collectChanges(scope.engine.store, () => handler(rq, rs))) : handler;
-  const { path, rawQuery } = splitUrl(req.url);
-  const seen: SeenRequest = { method: (req.method ?? 'GET').toUpperCase(), path, tenant: tenantOf(req) };
+  const dispatch: Dispatch = scope.journal.limit > 0 ? () => void (changed = collectChanges(scope.engine.store, handler)) : handler;
+  const seen: SeenRequest = { method: x.method, path: x.path, tenant: namedTenant(x) };
   let fault: string | undefined;
   if (scope.journal.limit > 0) {
     // Kept cheap: this runs on every request. The entry is built once the answer is done; its
@@ -49,11 +42,11 @@ export function intercept(
         path: seen.path,
         tenant: seen.tenant,
         arrived,
-        query: rawQuery,
+        query: x.rawQuery,
         status: res.writableFinished ? res.statusCode : 0,
         duration_ms: Math.round((performance.now() - started) * 10) / 10,
-        body: seen.body ?? parsedBodyOf(req),
-        bodyBytes: bodySizeOf(req),
+        body: seen.body ?? x.body,
+        bodyBytes: bodySizeOf(x),
         sandbox: scope.id,
         fault,
         changes: changed,
@@ -61,30 +54,30 @@ export function intercept(
       });
     });
   }
-  if (scope.faults.size === 0) return dispatch(req, res);
+  if (scope.faults.size === 0) return dispatch();
   void (async () => {
     if (scope.faults.needsBody(seen)) {
       const limit = await allowance();
       if (limit > 0) {
         try {
-          const raw = await readAheadBody(req, res, limit);
+          const raw = await readWholeBody(x, limit, () => new Error('request body too large'));
           seen.body = parseForJournal(raw, req.headers['content-type']);
         } catch (e) {
           // an over-size body: the handler answers 413 in its own format
-          if (!bodyWasTooLarge(req)) throw e;
-          return dispatch(req, res);
+          if (!x.overSize) throw e;
+          return dispatch();
         }
       }
     }
     const rule = scope.faults.fire(seen);
-    if (!rule) return dispatch(req, res);
+    if (!rule) return dispatch();
     fault = rule.id;
     if (rule.delay_ms) await new Promise((r) => setTimeout(r, rule.delay_ms));
     if (rule.drop) {
       req.socket.destroy();
       return;
     }
-    if (rule.status === undefined) return dispatch(req, res);
+    if (rule.status === undefined) return dispatch();
     answer(rule, res, nsxPath);
   })().catch(() => {
     if (!res.headersSent) res.writeHead(400).end();
@@ -105,18 +98,6 @@ function answer(rule: FaultRule, res: ServerResponse, nsxPath: boolean): void {
         }
       : { error: message };
   }
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-/** The tenant a request names (`admin` when none), as the journal and rules match it. */
-function tenantOf(req: IncomingMessage): string {
-  const byName = req.headers['x-avi-tenant'];
-  if (typeof byName === 'string' && byName) return byName;
-  const byUuid = req.headers['x-avi-tenant-uuid'];
-  return typeof byUuid === 'string' && byUuid ? byUuid : 'admin';
+  if (typeof body === 'string') sendText(res, status, body);
+  else sendJson(res, status, body);
 }

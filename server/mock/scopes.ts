@@ -10,22 +10,15 @@
  * in inside their sandbox): a stranger cannot fill `maxSandboxes` and lock everyone else out.
  * Using a sandbox that exists follows the usual rules of the API it calls.
  */
-import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { safeEqual } from '../core/http-auth.js';
+import type { IncomingMessage } from 'node:http';
 import type { Engine } from '../engine.js';
+import type { Exchange } from '../http/exchange.js';
 import { MockError } from './errors.js';
-import { Faults } from './faults.js';
-import { DEFAULT_JOURNAL_SIZE, Journal, type JournalBounds } from './journal.js';
-import { installScenarioFaults } from './conditions.js';
+import { DEFAULT_JOURNAL_SIZE } from './journal.js';
+import { Scope } from './scope.js';
 
-export interface Scope {
-  /** the sandbox id; undefined for the main engine */
-  id?: string;
-  engine: Engine;
-  journal: Journal;
-  faults: Faults;
-  created: string;
-}
+export { Scope };
 
 export interface MockOptions {
   /** the test-control plane and sandboxes (default on) */
@@ -45,8 +38,11 @@ export interface MockOptions {
   scenarioDir?: string;
 }
 
-/** Whether a request carries credentials the simulator accepts (for making a sandbox). */
-export type Credentialed = (req: IncomingMessage, res?: ServerResponse) => boolean | Promise<boolean>;
+/**
+ * Whether a request carries credentials the simulator accepts (for making a sandbox);
+ * `mayReadLogin`: a login's body may be read ahead to check it.
+ */
+export type Credentialed = (x: Exchange, mayReadLogin: boolean) => boolean | Promise<boolean>;
 
 export const SANDBOX_HEADER = 'x-mock-sandbox';
 export const DEFAULT_MAX_SANDBOXES = 1000;
@@ -70,15 +66,13 @@ export class Scopes {
 
   /** A scope over `engine`, with the scenario's fault rules installed. */
   private scope(engine: Engine, id?: string): Scope {
-    const bounds: JournalBounds = { bytes: this.options.journalBytes, entryBytes: this.options.journalEntryBytes };
-    const journal = new Journal(this.options.journalSize ?? DEFAULT_JOURNAL_SIZE, bounds);
-    const scope: Scope = { id, engine, journal, faults: new Faults(), created: new Date().toISOString() };
-    installScenarioFaults(scope);
-    return scope;
+    const bounds = { bytes: this.options.journalBytes, entryBytes: this.options.journalEntryBytes };
+    return new Scope(engine, this.options.journalSize ?? DEFAULT_JOURNAL_SIZE, bounds, id);
   }
 
-  /** The scope a request names (the main one without the header); `res` is its answer (a login's body may be read). */
-  of(req: IncomingMessage, res?: ServerResponse): Scope | Promise<Scope> {
+  /** The scope a request names (the main one without the header); `mayReadLogin`: see Credentialed. */
+  of(x: Exchange, mayReadLogin = false): Scope | Promise<Scope> {
+    const req = x.req;
     const raw = req.headers[SANDBOX_HEADER];
     if (raw === undefined) return this.main;
     const id = Array.isArray(raw) ? raw[0]! : raw;
@@ -86,7 +80,7 @@ export class Scopes {
     const existing = this.sandboxes.get(id);
     if (existing) return existing;
     if (this.hasToken(req)) return this.sandbox(id);
-    const ok = this.credentialed(req, res);
+    const ok = this.credentialed(x, mayReadLogin);
     return ok instanceof Promise ? ok.then((yes) => this.create(id, yes)) : this.create(id, ok);
   }
 
@@ -106,9 +100,7 @@ export class Scopes {
     if (!token) return true;
     const auth = req.headers.authorization;
     const given = req.headers['x-mock-token'] ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);
-    const a = Buffer.from(typeof given === 'string' ? given : '');
-    const b = Buffer.from(token);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return safeEqual(typeof given === 'string' ? given : '', token);
   }
 
   sandbox(id: string): Promise<Scope> {
@@ -126,11 +118,8 @@ export class Scopes {
   }
 
   /** Back to the scenario's state, with an empty journal and only the scenario's fault rules. */
-  async reset(scope: Scope = this.main): Promise<void> {
-    await scope.engine.reset();
-    scope.journal.clear();
-    scope.faults.clear();
-    installScenarioFaults(scope);
+  reset(scope: Scope = this.main): Promise<void> {
+    return scope.reset();
   }
 
   async list(): Promise<Scope[]> {

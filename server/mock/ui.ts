@@ -6,10 +6,10 @@
  * calls. The cookie opens only these static files, never a control call: a cookie rides along on
  * requests other sites make, a header does not.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { splitUrl } from '../http/api.js';
+import type { ServerResponse } from 'node:http';
+import { cookieValues, safeEqual } from '../core/http-auth.js';
+import type { Exchange } from '../http/exchange.js';
 import { projectFile } from '../core/paths.js';
 import type { Scopes } from './scopes.js';
 
@@ -34,39 +34,19 @@ const HEADERS = {
 /** The folder the built page is served from (a test may build it elsewhere). */
 export const uiDir = { path: projectFile('dist', 'ui') };
 
-export function isUiPath(url: string | undefined): boolean {
-  const path = splitUrl(url).path;
+export function isUiPath(path: string): boolean {
   return path === UI_PATH || path.startsWith(`${UI_PATH}/`);
 }
 
-function same(given: string | undefined, token: string): boolean {
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+const same = (given: string | undefined, token: string): boolean => given !== undefined && safeEqual(given, token);
 
-function cookieOf(req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === COOKIE) {
-      try {
-        return decodeURIComponent(part.slice(i + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
-export async function serveUi(req: IncomingMessage, res: ServerResponse, scopes: Scopes): Promise<void> {
-  const { path, rawQuery } = splitUrl(req.url);
-  const method = (req.method ?? 'GET').toUpperCase();
+export async function serveUi(x: Exchange, scopes: Scopes): Promise<void> {
+  const { req, res, path, rawQuery, method } = x;
   if (method !== 'GET' && method !== 'HEAD') return text(res, 405, 'The inspector only serves its files (GET)');
   const token = scopes.options.token;
   const given = new URLSearchParams(rawQuery).get('token') ?? undefined;
   const headers: Record<string, string> = { ...HEADERS };
-  if (token && !scopes.hasToken(req) && !same(cookieOf(req), token)) {
+  if (token && !scopes.hasToken(req) && !same(cookieValues(req.headers.cookie, COOKIE)[0], token)) {
     if (!same(given, token)) {
       return text(res, 401, `The inspector needs the test-control token: open ${UI_PATH}/?token=<token> once`);
     }

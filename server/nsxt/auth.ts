@@ -11,9 +11,10 @@
  * Bad or missing credentials → 403 with the §2 body. Sessions idle out after 30 min [inferred].
  */
 import type { IncomingMessage } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.js';
 import { nsxErrors } from './errors.js';
+import { basicCredentials, cookieValues, safeEqual } from '../core/http-auth.js';
 
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -22,14 +23,9 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function authenticateNsx(engine: Engine, req: IncomingMessage): string {
   const auth = req.headers.authorization;
   if (auth) {
-    const m = /^(Basic|Remote)\s+(\S+)\s*$/i.exec(auth);
-    if (!m) throw nsxErrors.badCredentials();
-    const decoded = Buffer.from(m[2]!, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw nsxErrors.badCredentials();
-    const user = decoded.slice(0, colon);
-    if (!checkPassword(engine, user, decoded.slice(colon + 1))) throw nsxErrors.badCredentials();
-    return user;
+    const given = basicCredentials(auth, ['Basic', 'Remote']);
+    if (!given || !checkPassword(engine, given.username, given.password)) throw nsxErrors.badCredentials();
+    return given.username;
   }
   const csp = req.headers['csp-auth-token'];
   if (typeof csp === 'string' && csp.trim()) return engine.nsx.username;
@@ -88,20 +84,4 @@ export function createSession(engine: Engine, form: URLSearchParams): { id: stri
   const xsrf = randomBytes(24).toString('base64url');
   engine.nsx.sessions.set(id, { user, xsrf, lastUsed: Date.now() });
   return { id, xsrf, user };
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** Every value of cookie `name` in a Cookie header, in order. */
-export function cookieValues(header: string | undefined, name: string): string[] {
-  const out: string[] = [];
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) out.push(part.slice(eq + 1).trim());
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 /**
  * NSX-T error bodies (contract §7): `{httpStatus, error_code, module_name, error_message}` with
  * an integer `error_code` (a string one breaks the Go SDK's error decoding). Thrown by the model
- * functions (server/nsxt/routes.ts) and rendered by the HTTP layer (server/nsxt/index.ts).
+ * functions (server/nsxt/routes.ts) and rendered by the HTTP layer (server/nsxt/http.ts).
  */
 const STATUS_NAMES: Record<number, string> = {
   400: 'BAD_REQUEST',

@@ -2,7 +2,7 @@
  * The NSX-T Policy model on the store: Tier-1 gateways (`nsxt.tier1`) and their static routes
  * (`nsxt.staticroute`), each stored under its policy path as uuid, so persistence, snapshots and
  * restarts cover them like Avi objects. Every function here is synchronous and works on the
- * store only (no HTTP): the NSX HTTP layer (server/nsxt/index.ts) and the linked Avi behaviour
+ * store only (no HTTP): the NSX HTTP layer (server/nsxt/http.ts) and the linked Avi behaviour
  * (server/links/avi-nsxt.ts) both call them. Failures throw NsxError (server/nsxt/errors.ts) with
  * the NSX status, code and text. Writes are made durable by the caller (`engine.commit()`).
  *
@@ -16,7 +16,7 @@
 import { isIP } from 'node:net';
 import type { Engine } from '../engine.js';
 import type { Data } from '../core/store.js';
-import { NsxError, nsxErrors } from './errors.js';
+import { nsxErrors } from './errors.js';
 
 export const TIER1_TYPE = 'nsxt.tier1';
 export const ROUTE_TYPE = 'nsxt.staticroute';
@@ -390,5 +390,3 @@ export function isCidr(text: string): boolean {
   if (family === 0) return false;
   return Number(prefix) <= (family === 4 ? 32 : 128);
 }
-
-export { NsxError };

@@ -9,6 +9,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { listen, type Listening } from '../http/listen.js';
+import { sendJson } from '../http/respond.js';
 import { loadOrGenerateTls } from '../http/tls.js';
 import { originVariants, replaceOrigins } from './exchange.js';
 import { Recorder } from './recorder.js';
@@ -255,7 +256,5 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
 }
 
 function sendError(res: ServerResponse, status: number, message: string): void {
-  const body = JSON.stringify({ error: message });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  sendJson(res, status, { error: message });
 }

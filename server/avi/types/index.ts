@@ -3,17 +3,20 @@
  * per ObjectService (per engine), so any index they keep is per simulated controller.
  */
 import type { Behaviours } from '../behaviour.js';
+import type { TypeResources } from '../resources.js';
 import type { ObjectService } from '../objects.js';
 import type { Data } from '../../core/store.js';
 import { cloudBehaviour } from './cloud.js';
 import { fileobjectBehaviour } from './fileobject.js';
-import { poolBehaviour } from './pool.js';
+import { poolBehaviour, poolResources } from './pool.js';
+import { serviceenginegroupResources } from './serviceenginegroup.js';
 import { serviceengineBehaviour } from './serviceengine.js';
 import { selfSignedBody, sslkeyandcertificateBehaviour } from './sslkeyandcertificate.js';
 import { systemconfigurationBehaviour } from './systemconfiguration.js';
 import { tenantBehaviour } from './tenant.js';
 import { userBehaviour } from './user.js';
-import { virtualserviceBehaviour } from './virtualservice.js';
+import { virtualserviceBehaviour, virtualserviceResources } from './virtualservice.js';
+import { virtualserviceInventoryResources } from './virtualservice-inventory.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
 import { wafapplicationsignatureproviderBehaviour } from './wafapplicationsignatureprovider.js';
@@ -42,4 +45,17 @@ export function createBehaviours(svc: ObjectService): Behaviours {
  */
 export const bodyMakers: Readonly<Record<string, (body: Data) => Promise<Data>>> = Object.freeze(
   Object.assign(Object.create(null), { sslkeyandcertificate: selfSignedBody }),
+);
+
+/**
+ * Each type's sub-resources, actions and own reads (server/avi/resources.ts), by type: the API
+ * routes `/api/<type>/{uuid}/<name>` to them.
+ */
+export const typeResources: Readonly<Record<string, TypeResources>> = Object.freeze(
+  Object.assign(Object.create(null), {
+    pool: poolResources,
+    serviceenginegroup: serviceenginegroupResources,
+    virtualservice: virtualserviceResources,
+    'virtualservice-inventory': virtualserviceInventoryResources,
+  }),
 );

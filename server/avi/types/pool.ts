@@ -6,6 +6,8 @@ import type { TypeBehaviour } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
 import { isObject } from '../shape-ops.js';
 import { defaultRef } from './virtualservice.js';
+import { runtimeView, type TypeResources } from '../resources.js';
+import { poolRuntime } from '../placement.js';
 
 export function poolBehaviour(svc: ObjectService): TypeBehaviour {
   return {
@@ -27,3 +29,10 @@ export function poolBehaviour(svc: ObjectService): TypeBehaviour {
     },
   };
 }
+
+/** A pool's sub-resources: its runtime (servers up as their health is not simulated). */
+export const poolResources: TypeResources = {
+  views: {
+    runtime: runtimeView('pool', true, (pool, c) => poolRuntime(c.svc, pool)),
+  },
+};

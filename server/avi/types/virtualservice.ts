@@ -20,6 +20,8 @@ import { tenantOf, type Data } from '../../core/store.js';
 import { placementOf, vhChildren, vipRuntime } from '../placement.js';
 import type { Ids } from '../../core/ids.js';
 import { nsxtLinkOf } from '../../links/avi-nsxt.js';
+import { runtimeView, type TypeResources } from '../resources.js';
+import { vsRuntime } from '../placement.js';
 
 /** The uuid of a default object by name: the object's tenant then admin, on its own cloud. */
 export function defaultRef(svc: ObjectService, data: Data, type: string, name: string): string | undefined {
@@ -109,3 +111,10 @@ export function virtualserviceBehaviour(svc: ObjectService): TypeBehaviour {
     },
   };
 }
+
+/** A virtual service's sub-resources: its runtime, from the placement (server/avi/placement.ts). */
+export const virtualserviceResources: TypeResources = {
+  views: {
+    runtime: runtimeView('virtualservice', true, (vs, c) => vsRuntime(c.svc, vs, c.ctx, c.includeName)),
+  },
+};
