@@ -17,6 +17,7 @@ import { nsxStateOf, type NsxOptions, type NsxState } from './nsxt/state.js';
 import { applyNsxScenario } from './scenario/nsxt.js';
 import { linkNsxt } from './links/avi-nsxt.js';
 import { placementOf } from './avi/placement.js';
+import { ADMIN_TENANT, ADMIN_USER } from './core/admin.js';
 
 export interface EngineOptions {
   /** a built-in scenario's name (seeds/<name>.yaml) or a scenario file's path; fresh-controller by default */
@@ -147,7 +148,7 @@ export class Engine {
    * users it still has stay valid; the admin password stays unless the scenario sets one.
    */
   async load(scenario: Scenario): Promise<void> {
-    const adminPassword = this.options.adminPassword ?? scenarioPassword(scenario, 'admin') ?? this.admin().password;
+    const adminPassword = this.options.adminPassword ?? scenarioPassword(scenario, ADMIN_USER) ?? this.admin().password;
     const scratch = await this.scratch(scenario, adminPassword);
     this.scenario = scenario;
     this.credentials = scratch.credentials;
@@ -179,7 +180,7 @@ export class Engine {
   }
 
   private admin(): Credential {
-    return this.credentials.find((c) => c.username === 'admin')!;
+    return this.credentials.find((c) => c.username === ADMIN_USER)!;
   }
 
   /** `controllerproperties.api_idle_timeout`, in minutes (0: sessions never expire). */
@@ -194,7 +195,7 @@ export class Engine {
   /** Sets the idle timeout through the normal write path, as a client's PATCH would. */
   setIdleTimeout(minutes: number): void {
     for (const rec of this.store.collection('controllerproperties').values()) {
-      this.objects.patch('controllerproperties', rec.uuid, { replace: { api_idle_timeout: minutes } }, { tenant: 'admin', base: '' });
+      this.objects.patch('controllerproperties', rec.uuid, { replace: { api_idle_timeout: minutes } }, { tenant: ADMIN_TENANT, base: '' });
     }
   }
 
@@ -250,8 +251,8 @@ function credentialsOf(fromScenario: unknown, adminPassword: string | undefined)
   for (const c of Array.isArray(fromScenario) ? fromScenario : []) {
     if (c && typeof c.username === 'string') list.push({ username: c.username, password: String(c.password ?? '') });
   }
-  let admin = list.find((c) => c.username === 'admin');
-  if (!admin) list.unshift((admin = { username: 'admin', password: '' }));
+  let admin = list.find((c) => c.username === ADMIN_USER);
+  if (!admin) list.unshift((admin = { username: ADMIN_USER, password: '' }));
   if (adminPassword !== undefined) admin.password = adminPassword;
   if (!admin.password) admin.password = nanoid(16);
   for (const c of list) if (!c.password) c.password = nanoid(16);

@@ -7,7 +7,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Data, Rec, Store } from '../core/store.js';
-import { isObject } from './shape-ops.js';
+import { isObject } from '../core/json.js';
 
 /** A prefix as the API writes it: `{ip_addr: {addr, type}, mask}`. */
 export interface Prefix {

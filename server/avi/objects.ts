@@ -6,16 +6,22 @@
 import type { Catalog, Shape, TypeInfo } from '../core/catalog.js';
 import { isAddressableUuid, type Ids } from '../core/ids.js';
 import { type Data, type Rec, type Store, tenantOf } from '../core/store.js';
-import { AviError, errors } from './errors.js';
+import { errors } from './errors.js';
 import { parseRefInput, renderRef } from './refs.js';
-import { cleanInput, fillDefaults, isObject, mapRefs } from './shape-ops.js';
+import { cleanInput, fillDefaults, mapRefs } from './shape-ops.js';
+import { isObject } from '../core/json.js';
 import { validate } from './validate.js';
 import { checkIntroduced, isNewer, stripNewer, type Version } from './versions.js';
 import { applyPatch } from './patch.js';
-import type { Behaviours } from './behaviour.js';
+import type { Hooks, WriteHookContext } from './behaviour.js';
+import { ALL_TENANTS, type Ctx } from './context.js';
+import { ADMIN_TENANT } from '../core/admin.js';
 
-export const ADMIN_TENANT = 'admin';
-export const ALL_TENANTS = '*';
+/** A type's hooks (server/avi/behaviour.ts) as this service calls them. */
+export type TypeBehaviour = Hooks<ObjectService>;
+export type WriteContext = WriteHookContext<ObjectService>;
+export type Behaviours = Record<string, TypeBehaviour>;
+
 
 /**
  * Admin-tenant objects are shared: every tenant reads them and refers to them (by uuid or by
@@ -38,19 +44,6 @@ const ADMIN_ONLY = new Set([
 
 /** How many rendered objects are kept (about 1.5 KB each for a pool). */
 const RENDER_CACHE_SIZE = 5000;
-
-export interface Ctx {
-  /** tenant uuid, or `*` (reads across tenants) */
-  tenant: string;
-  /** scheme and host the client used, e.g. `https://10.0.0.1`; refs and urls are rendered with it */
-  base: string;
-  /** `X-Avi-Version` when sent: newer fields are refused in bodies and left out of answers */
-  version?: Version;
-  /** the request's query, for answers that depend on a parameter (a certificate's `export_key`) */
-  query?: URLSearchParams;
-  /** with tenant `*`: the tenants the caller may read (all when absent) */
-  readable?: ReadonlySet<string>;
-}
 
 interface Scope {
   tenant: string;
@@ -378,4 +371,3 @@ function lastModifiedInside(ops: Data): unknown {
   return undefined;
 }
 
-export { AviError };

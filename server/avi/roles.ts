@@ -15,10 +15,12 @@ import type { Engine } from '../engine.js';
 import type { Data, Rec, Store } from '../core/store.js';
 import type { Catalog, Shape } from '../core/catalog.js';
 import { errors } from './errors.js';
-import { isObject } from './shape-ops.js';
-import { ADMIN_TENANT, ALL_TENANTS, type Ctx } from './objects.js';
+import { isObject } from '../core/json.js';
+import { ADMIN_TENANT } from '../core/admin.js';
+import { ALL_TENANTS, type Ctx } from './context.js';
 import { levelOf, NO_ACCESS, PermissionTable, privilegesOf, READ, WRITE, type Level } from './permissions.js';
 import { userRecord } from './types/user.js';
+import { ADMIN_USER } from '../core/admin.js';
 
 /** What the step reads of a request (the API's call object has these). */
 export interface AuthorizationRequest {
@@ -84,7 +86,7 @@ export function permissionTable(catalog: Catalog): PermissionTable {
 /** The grants of a login name: its user object's, all for the built-in admin without one. */
 export function grantsOf(store: Store, username: string): Grants {
   const user = userRecord(store, username);
-  if (!user) return username === 'admin' ? SUPERUSER : NOTHING;
+  if (!user) return username === ADMIN_USER ? SUPERUSER : NOTHING;
   if (user.data.is_superuser === true) return SUPERUSER;
   const hit = resolved.get(user.data);
   if (hit && current(store, hit)) return hit.grants;

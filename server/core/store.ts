@@ -12,7 +12,7 @@
  * and reset-to-scenario are forks. Nothing may write to a store once it has been forked.
  */
 import type { Catalog, TypeInfo } from './catalog.js';
-import { forEachRef } from '../avi/shape-ops.js';
+import { forEachRef } from './catalog.js';
 
 export type Data = Record<string, unknown>;
 

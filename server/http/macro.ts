@@ -21,8 +21,9 @@
  */
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
-import { isObject } from '../avi/shape-ops.js';
-import { ADMIN_TENANT, ALL_TENANTS, type Ctx } from '../avi/objects.js';
+import { isObject } from '../core/json.js';
+import { ADMIN_TENANT } from '../core/admin.js';
+import { ALL_TENANTS, type Ctx } from '../avi/context.js';
 import type { Shape, TypeInfo } from '../core/catalog.js';
 import type { Data, Rec } from '../core/store.js';
 import { sendJsonText, type ApiHandler } from './api.js';

@@ -41,6 +41,7 @@
  * placement runs; a microtask catches any other placement change.
  */
 import type { Engine } from '../engine.js';
+import { asList, isObject } from '../core/json.js';
 import type { Change, Data, Rec } from '../core/store.js';
 import type { ObjectService } from '../avi/objects.js';
 import { dataNetwork, placementOf } from '../avi/placement.js';
@@ -49,9 +50,6 @@ import { ROUTE_TYPE, TIER1_TYPE, deleteStaticRoute, getTier1, upsertStaticRoute 
 export const TAG_VSVIP = 'avi.vmware.com/vsvip';
 export const TAG_VS = 'avi.vmware.com/vs';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
 export const routeIdOf = (vsvip: string, vipId: string) => `avi-${vsvip}-${vipId}`;
@@ -244,12 +242,12 @@ export class NsxtLink {
     if (own) return own;
     const cloud = this.engine.store.get('cloud', str(vsvip.data.cloud_ref) ?? '');
     const nsxt = cloud?.data.nsxt_configuration;
-    const dnc = isObj(nsxt) ? nsxt.data_network_config : undefined;
-    const t1 = isObj(dnc) ? dnc.tier1_segment_config : undefined;
-    if (!isObj(t1)) return undefined;
-    const manual = isObj(t1.manual) ? asList(t1.manual.tier1_lrs) : [];
-    for (const lr of manual) if (isObj(lr) && tier1Id(lr.tier1_lr_id)) return tier1Id(lr.tier1_lr_id);
-    const automatic = isObj(t1.automatic) ? asList(t1.automatic.tier1_lr_ids) : [];
+    const dnc = isObject(nsxt) ? nsxt.data_network_config : undefined;
+    const t1 = isObject(dnc) ? dnc.tier1_segment_config : undefined;
+    if (!isObject(t1)) return undefined;
+    const manual = isObject(t1.manual) ? asList(t1.manual.tier1_lrs) : [];
+    for (const lr of manual) if (isObject(lr) && tier1Id(lr.tier1_lr_id)) return tier1Id(lr.tier1_lr_id);
+    const automatic = isObject(t1.automatic) ? asList(t1.automatic.tier1_lr_ids) : [];
     for (const id of automatic) if (tier1Id(id)) return tier1Id(id);
     return undefined;
   }
@@ -277,11 +275,11 @@ export class NsxtLink {
     if (!owner) return none;
     const routes: WantedRoute[] = [];
     asList(vsvip.data.vip).forEach((vip, i) => {
-      if (!isObj(vip) || vip.enabled === false) return;
+      if (!isObject(vip) || vip.enabled === false) return;
       const vipId = str(vip.vip_id) ?? String(i);
       for (const [field, bits] of [['ip_address', 32], ['ip6_address', 128]] as const) {
         const ip = vip[field];
-        const addr = isObj(ip) ? str(ip.addr) : undefined;
+        const addr = isObject(ip) ? str(ip.addr) : undefined;
         if (!addr) continue;
         const id = field === 'ip_address' ? routeIdOf(vsvipUuid, vipId) : `${routeIdOf(vsvipUuid, vipId)}-v6`;
         const family = bits === 32 ? 'V4' : 'V6';
@@ -329,7 +327,7 @@ export class NsxtLink {
 
   private hopsOf(r: IndexedRoute): string[] {
     const rec = this.engine.store.get(ROUTE_TYPE, `/infra/tier-1s/${r.tier1}/static-routes/${r.id}`);
-    return asList(rec?.data.next_hops).map((h) => (isObj(h) ? str(h.ip_address) : undefined)).filter((h): h is string => !!h);
+    return asList(rec?.data.next_hops).map((h) => (isObject(h) ? str(h.ip_address) : undefined)).filter((h): h is string => !!h);
   }
 
   // ---- the consistency check -------------------------------------------------------------
@@ -397,7 +395,7 @@ export function tier1Id(v: unknown): string | undefined {
 }
 
 function tagOf(data: Data, scope: string): string | undefined {
-  for (const t of asList(data.tags)) if (isObj(t) && t.scope === scope) return str(t.tag);
+  for (const t of asList(data.tags)) if (isObject(t) && t.scope === scope) return str(t.tag);
   return undefined;
 }
 
@@ -419,9 +417,9 @@ function aviRoute(data: Data): IndexedRoute | undefined {
 function seAddresses(se: Rec): string[] {
   const out: string[] = [];
   for (const nic of asList(se.data.data_vnics)) {
-    if (!isObj(nic)) continue;
+    if (!isObject(nic)) continue;
     for (const vn of asList(nic.vnic_networks)) {
-      if (isObj(vn) && isObj(vn.ip) && isObj(vn.ip.ip_addr) && str(vn.ip.ip_addr.addr)) out.push(vn.ip.ip_addr.addr as string);
+      if (isObject(vn) && isObject(vn.ip) && isObject(vn.ip.ip_addr) && str(vn.ip.ip_addr.addr)) out.push(vn.ip.ip_addr.addr as string);
     }
   }
   return out;
@@ -432,9 +430,9 @@ function seDataIp(svc: ObjectService, se: Rec, vs: Rec, family: 'V4' | 'V6'): st
   const net = dataNetwork(svc, vs, str(se.data.cloud_ref));
   let first: string | undefined;
   for (const nic of asList(se.data.data_vnics)) {
-    if (!isObj(nic)) continue;
+    if (!isObject(nic)) continue;
     for (const vn of asList(nic.vnic_networks)) {
-      if (!isObj(vn) || !isObj(vn.ip) || !isObj(vn.ip.ip_addr)) continue;
+      if (!isObject(vn) || !isObject(vn.ip) || !isObject(vn.ip.ip_addr)) continue;
       const addr = str(vn.ip.ip_addr.addr);
       const type = str(vn.ip.ip_addr.type) ?? (addr?.includes(':') ? 'V6' : 'V4');
       if (!addr || type !== family) continue;
@@ -447,6 +445,6 @@ function seDataIp(svc: ObjectService, se: Rec, vs: Rec, family: 'V4' | 'V6'): st
 
 function sameHops(a: unknown, b: unknown): boolean {
   const key = (v: unknown) =>
-    JSON.stringify(asList(v).map((h) => (isObj(h) ? [h.ip_address ?? null, h.admin_distance ?? 1] : null)));
+    JSON.stringify(asList(v).map((h) => (isObject(h) ? [h.ip_address ?? null, h.admin_distance ?? 1] : null)));
   return key(a) === key(b);
 }

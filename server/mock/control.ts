@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpenAPIBackend } from 'openapi-backend';
 import { AviError } from '../avi/errors.js';
 import { parseClientJson, UnsafeJson } from '../core/json-safety.js';
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import { splitUrl } from '../http/api.js';
 import { readWholeBody } from '../http/body.js';
 import { coverage } from '../http/coverage.js';

@@ -17,6 +17,8 @@ import { isIP } from 'node:net';
 import type { Engine } from '../engine.js';
 import type { Data } from '../core/store.js';
 import { NsxError, nsxErrors } from './errors.js';
+import { isObject } from '../core/json.js';
+import { NSX_ADMIN_USER } from './state.js';
 
 export const TIER1_TYPE = 'nsxt.tier1';
 export const ROUTE_TYPE = 'nsxt.staticroute';
@@ -343,7 +345,7 @@ function checkRevision(path: string, old: Data, body: Data | undefined): void {
 
 function serverFields(engine: Engine, old: Data | undefined, opts: WriteOptions): Data {
   const now = Math.floor(engine.ids.nowMicros() / 1000);
-  const user = opts.user ?? 'admin';
+  const user = opts.user ?? NSX_ADMIN_USER;
   return {
     _create_time: old ? old._create_time : now,
     _create_user: old ? old._create_user : user,
@@ -373,10 +375,6 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
   return v;
-}
-
-function isObject(v: unknown): v is Data {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** `a.b.c.d/n` (n ≤ 32) or `v6/n` (n ≤ 128). */

@@ -4,6 +4,9 @@
  */
 import { nanoid } from 'nanoid';
 
+/** The NSX manager's built-in administrator (its own user, not the Avi controller's). */
+export const NSX_ADMIN_USER = 'admin';
+
 export interface NsxOptions {
   /** NSX manager user (default: the scenario's, else `admin`) */
   username?: string;
@@ -37,7 +40,7 @@ export function nsxStateOf(
   options: NsxOptions = {},
 ): NsxState {
   return {
-    username: options.username || fromScenario?.username || 'admin',
+    username: options.username || fromScenario?.username || NSX_ADMIN_USER,
     password: options.password || fromScenario?.password || nanoid(16),
     realizationDelayMs: Math.max(0, options.realizationDelayMs ?? 0),
     changedAt: new Map(),

@@ -13,8 +13,9 @@
  */
 import { isIPv6 } from 'node:net';
 import { AviError } from '../avi/errors.js';
-import { ADMIN_TENANT, type ObjectService } from '../avi/objects.js';
-import { isObject } from '../avi/shape-ops.js';
+import { ADMIN_TENANT } from '../core/admin.js';
+import type { ObjectService } from '../avi/objects.js';
+import { isObject } from '../core/json.js';
 import { bodyMakers } from '../avi/types/index.js';
 import type { Shape } from '../core/catalog.js';
 import type { Data } from '../core/store.js';

@@ -15,6 +15,7 @@ import type { Engine } from '../engine.js';
 import { ScenarioError } from './format.js';
 import { NsxError } from '../nsxt/errors.js';
 import { upsertStaticRoute, upsertTier1 } from '../nsxt/routes.js';
+import { NSX_ADMIN_USER } from '../nsxt/state.js';
 
 export function applyNsxScenario(engine: Engine): void {
   const file = engine.scenario.file;
@@ -22,14 +23,14 @@ export function applyNsxScenario(engine: Engine): void {
     const { id, static_routes, ...body } = t1;
     const where = `nsxt.tier1s[${i}] '${id}'`;
     try {
-      upsertTier1(engine, id, body, { user: 'admin' });
+      upsertTier1(engine, id, body, { user: NSX_ADMIN_USER });
     } catch (e) {
       throw new ScenarioError(file, where, describe(e));
     }
     for (const [j, route] of (static_routes ?? []).entries()) {
       const { id: routeId, ...routeBody } = route;
       try {
-        upsertStaticRoute(engine, id, routeId, routeBody, { user: 'admin' });
+        upsertStaticRoute(engine, id, routeId, routeBody, { user: NSX_ADMIN_USER });
       } catch (e) {
         throw new ScenarioError(file, `${where}: static_routes[${j}] '${routeId}'`, describe(e));
       }

@@ -12,10 +12,11 @@
  * NSX-T, AWS and Azure clouds; `LIC_SOCKETS` for Linux server clouds is the schema's word.
  * Both are inherited on read, so a later change of the system's tier shows at once.
  */
-import type { TypeBehaviour } from '../behaviour.js';
+import type { TypeBehaviour } from '../objects.js';
 import type { ObjectService } from '../objects.js';
 import { type Data, type Rec, tenantOf } from '../../core/store.js';
 import { isNewer, type Version } from '../versions.js';
+import { ADMIN_TENANT } from '../../core/admin.js';
 
 /** The objects every cloud has from its creation: type, name and the fields a controller sets. */
 export const CLOUD_DEFAULTS: ReadonlyArray<{ type: string; name: string; fields: Data }> = [
@@ -34,7 +35,7 @@ export function hasOrchestrator(cloud: Rec | undefined): boolean {
 
 /** The cloud's own object of `type` named `name` (in the cloud's tenant), if it exists. */
 export function cloudDefault(svc: ObjectService, cloud: Rec, type: string, name: string): Rec | undefined {
-  for (const rec of svc.store.byName(type, tenantOf(cloud.data) || 'admin', name)) {
+  for (const rec of svc.store.byName(type, tenantOf(cloud.data) || ADMIN_TENANT, name)) {
     if (rec.data.cloud_ref === cloud.uuid) return rec;
   }
   return undefined;
@@ -55,7 +56,7 @@ export function cloudBehaviour(): TypeBehaviour {
   return {
     afterWrite(rec, previous, svc) {
       if (previous) return;
-      const ctx = { tenant: tenantOf(rec.data) || 'admin', base: '' };
+      const ctx = { tenant: tenantOf(rec.data) || ADMIN_TENANT, base: '' };
       for (const d of CLOUD_DEFAULTS) {
         if (cloudDefault(svc, rec, d.type, d.name)) continue;
         svc.create(d.type, { name: d.name, cloud_ref: rec.uuid, ...d.fields }, ctx, { protected: true });

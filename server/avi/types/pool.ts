@@ -2,9 +2,9 @@
  * Pool: the controller's fill-ins (contract §8): `vrf_ref` → the cloud's `global` VRF, and per
  * server `hostname` = its address, `ratio: 1`, `enabled: true` when the client left them out.
  */
-import type { TypeBehaviour } from '../behaviour.js';
+import type { TypeBehaviour } from '../objects.js';
 import type { ObjectService } from '../objects.js';
-import { isObject } from '../shape-ops.js';
+import { isObject } from '../../core/json.js';
 import { defaultRef } from './virtualservice.js';
 
 export function poolBehaviour(svc: ObjectService): TypeBehaviour {

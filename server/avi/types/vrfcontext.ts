@@ -5,10 +5,10 @@
  * PATCH add/replace/delete (keyed by route_id) and full PUTs come through the generic path, so
  * every form of write meets the same checks. Texts are [inferred].
  */
-import type { TypeBehaviour } from '../behaviour.js';
+import type { TypeBehaviour } from '../objects.js';
 import { errors } from '../errors.js';
 import { familyOf } from '../ipam.js';
-import { isObject } from '../shape-ops.js';
+import { isObject } from '../../core/json.js';
 
 export function vrfcontextBehaviour(): TypeBehaviour {
   return {
