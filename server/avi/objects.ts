@@ -5,7 +5,7 @@
  */
 import type { Catalog, Shape, TypeInfo } from '../core/catalog.js';
 import { isAddressableUuid, type Ids } from '../core/ids.js';
-import { type Data, type Rec, type Store, tenantOf } from '../core/store.js';
+import { type Data, type Rec, type Store, tenantRefOf } from '../core/store.js';
 import { errors } from './errors.js';
 import { parseRefInput, renderRef } from './refs.js';
 import { cleanInput, fillDefaults, mapRefs } from './shape-ops.js';
@@ -45,7 +45,8 @@ const ADMIN_ONLY = new Set([
 /** How many rendered objects are kept (about 1.5 KB each for a pool). */
 const RENDER_CACHE_SIZE = 5000;
 
-interface Scope {
+/** Where a ref is looked up: the referrer's tenant (then admin's shared objects) and cloud. */
+interface RefScope {
   tenant: string;
   cloud?: string;
 }
@@ -74,7 +75,7 @@ export class ObjectService {
   // ---- reads -------------------------------------------------------------------------------
 
   visible(rec: Rec, ctx: Ctx): boolean {
-    const t = tenantOf(rec.data);
+    const t = tenantRefOf(rec.data);
     if (!t || t === ctx.tenant) return true;
     if (ctx.tenant === ALL_TENANTS) return !ctx.readable || ctx.readable.has(t);
     return t === ADMIN_TENANT && (rec.protected === true || !ADMIN_ONLY.has(rec.type));
@@ -93,7 +94,7 @@ export class ObjectService {
    */
   getWritable(type: string, uuid: string, ctx: Ctx): Rec {
     const rec = this.store.get(type, uuid);
-    const t = rec ? tenantOf(rec.data) : '';
+    const t = rec ? tenantRefOf(rec.data) : '';
     if (!rec || (t && t !== this.writeTenant(ctx))) throw errors.objectNotFound(this.info(type).model);
     return rec;
   }
@@ -265,9 +266,9 @@ export class ObjectService {
     if (info.tenantScoped) {
       data.tenant_ref = data.tenant_ref !== undefined
         ? this.resolve('tenant', String(data.tenant_ref), { tenant: ADMIN_TENANT })
-        : existing ? tenantOf(existing.data) : this.writeTenant(ctx);
+        : existing ? tenantRefOf(existing.data) : this.writeTenant(ctx);
     }
-    const scope: Scope = { tenant: tenantOf(data) || ADMIN_TENANT };
+    const scope: RefScope = { tenant: tenantRefOf(data) || ADMIN_TENANT };
     if (info.cloudScoped) {
       data.cloud_ref = data.cloud_ref !== undefined
         ? this.resolve('cloud', String(data.cloud_ref), scope)
@@ -294,7 +295,7 @@ export class ObjectService {
   /** Name uniqueness and the write stamp, the last steps before the store takes the object. */
   private finish(info: TypeInfo, data: Data): void {
     if (typeof data.name === 'string') {
-      for (const other of this.store.byName(info.type, tenantOf(data), data.name)) {
+      for (const other of this.store.byName(info.type, tenantRefOf(data), data.name)) {
         if (other.uuid === data.uuid) continue;
         if (info.cloudScoped && other.data.cloud_ref !== data.cloud_ref) continue;
         throw errors.duplicateName(info.model, info.cloudScoped, info.tenantScoped);
@@ -312,22 +313,22 @@ export class ObjectService {
     return undefined;
   }
 
-  private scopeOf(info: TypeInfo, data: Data, ctx: Ctx): Scope {
+  private scopeOf(info: TypeInfo, data: Data, ctx: Ctx): RefScope {
     return {
-      tenant: tenantOf(data) || this.writeTenant(ctx),
+      tenant: tenantRefOf(data) || this.writeTenant(ctx),
       cloud: info.cloudScoped && typeof data.cloud_ref === 'string' ? data.cloud_ref : undefined,
     };
   }
 
   /** A ref in any accepted form → the target's uuid, or the controller's 400. */
-  resolve(type: string, value: string, scope: Scope): string {
+  resolve(type: string, value: string, scope: RefScope): string {
     if (!this.catalog.typeInfo(type)) return value; // a target we do not store: keep as sent
     const uuid = this.tryResolve(type, value, scope);
     if (uuid === undefined) throw errors.refNotFound(this.info(type).model);
     return uuid;
   }
 
-  tryResolve(type: string, value: string, scope: Scope): string | undefined {
+  tryResolve(type: string, value: string, scope: RefScope): string | undefined {
     const ref = parseRefInput(value);
     if (ref.type !== undefined && ref.type !== type) return undefined;
     if (ref.name !== undefined) return this.lookupByName(type, ref.name, scope)?.uuid;
@@ -338,7 +339,7 @@ export class ObjectService {
   }
 
   /** Request tenant first, then admin; cloud-scoped types prefer the referrer's cloud. */
-  lookupByName(type: string, name: string, scope: Scope): Rec | undefined {
+  lookupByName(type: string, name: string, scope: RefScope): Rec | undefined {
     const info = this.info(type);
     const tenants = info.tenantScoped ? [scope.tenant, ADMIN_TENANT] : [''];
     let fallback: Rec | undefined;

@@ -24,7 +24,7 @@
  * "No Service Engine available", "Parent virtual service is disabled".
  */
 import type { Data, Rec } from '../core/store.js';
-import { tenantOf } from '../core/store.js';
+import { tenantRefOf } from '../core/store.js';
 import type { Ctx } from './context.js';
 import type { ObjectService } from './objects.js';
 import { asList, isObject } from '../core/json.js';
@@ -266,7 +266,7 @@ export class Placement {
     // the prefix is cut so the name stays within the bound on names [inferred]: placing a VS
     // must not fail on a name it makes itself
     const prefix = [...(str(group.data.se_name_prefix) ?? 'Avi')].slice(0, MAX_NAME_LENGTH - '-se-xxxxx'.length).join('');
-    const tenant = tenantOf(group.data) || ADMIN_TENANT;
+    const tenant = tenantRefOf(group.data) || ADMIN_TENANT;
     let name = '';
     do name = `${prefix}-se-${letters(this.svc.ids.uuid4(), 5)}`;
     while ([...this.svc.store.byName('serviceengine', tenant, name)].length > 0);
@@ -295,7 +295,7 @@ export class Placement {
     if (nics.some((n) => isObject(n) && n.network_ref === net.uuid)) return;
     const nic = this.dataNic(vs, cloud, nics.length + 1, net);
     if (!nic) return;
-    this.svc.patch('serviceengine', se.uuid, { add: { data_vnics: [nic] } }, { tenant: tenantOf(se.data) || ADMIN_TENANT, base: '' });
+    this.svc.patch('serviceengine', se.uuid, { add: { data_vnics: [nic] } }, { tenant: tenantRefOf(se.data) || ADMIN_TENANT, base: '' });
   }
 
   private dataNic(vs: Rec, cloud: string | undefined, index: number, net = dataNetwork(this.svc, vs, cloud)): Data | undefined {

@@ -57,7 +57,8 @@ const EMPTY: ReadonlyMap<string, Rec> = new Map();
 /** The two indexes of records by key: by (type, tenant, name), and by referred-to object. */
 type IndexName = 'names' | 'backrefs';
 
-export function tenantOf(data: Data): string {
+/** The tenant (uuid) a stored object belongs to, '' for global types. */
+export function tenantRefOf(data: Data): string {
   return typeof data.tenant_ref === 'string' ? data.tenant_ref : '';
 }
 
@@ -312,12 +313,12 @@ export class Store {
 
   private indexName(rec: Rec): void {
     if (typeof rec.data.name !== 'string') return;
-    this.ownSet('names', nameKey(rec.type, tenantOf(rec.data), rec.data.name)).add(rec);
+    this.ownSet('names', nameKey(rec.type, tenantRefOf(rec.data), rec.data.name)).add(rec);
   }
 
   private unindexName(rec: Rec): void {
     if (typeof rec.data.name !== 'string') return;
-    this.dropFromSet('names', nameKey(rec.type, tenantOf(rec.data), rec.data.name), rec);
+    this.dropFromSet('names', nameKey(rec.type, tenantRefOf(rec.data), rec.data.name), rec);
   }
 
   private linkRefs(rec: Rec, keys: Iterable<string> = rec.refs): void {

@@ -14,7 +14,7 @@
  */
 import type { TypeBehaviour } from '../objects.js';
 import type { ObjectService } from '../objects.js';
-import { type Data, type Rec, tenantOf } from '../../core/store.js';
+import { type Data, type Rec, tenantRefOf } from '../../core/store.js';
 import { isNewer, type Version } from '../versions.js';
 import { ADMIN_TENANT } from '../../core/admin.js';
 
@@ -35,7 +35,7 @@ export function hasOrchestrator(cloud: Rec | undefined): boolean {
 
 /** The cloud's own object of `type` named `name` (in the cloud's tenant), if it exists. */
 export function cloudDefault(svc: ObjectService, cloud: Rec, type: string, name: string): Rec | undefined {
-  for (const rec of svc.store.byName(type, tenantOf(cloud.data) || ADMIN_TENANT, name)) {
+  for (const rec of svc.store.byName(type, tenantRefOf(cloud.data) || ADMIN_TENANT, name)) {
     if (rec.data.cloud_ref === cloud.uuid) return rec;
   }
   return undefined;
@@ -56,7 +56,7 @@ export function cloudBehaviour(): TypeBehaviour {
   return {
     afterWrite(rec, previous, svc) {
       if (previous) return;
-      const ctx = { tenant: tenantOf(rec.data) || ADMIN_TENANT, base: '' };
+      const ctx = { tenant: tenantRefOf(rec.data) || ADMIN_TENANT, base: '' };
       for (const d of CLOUD_DEFAULTS) {
         if (cloudDefault(svc, rec, d.type, d.name)) continue;
         svc.create(d.type, { name: d.name, cloud_ref: rec.uuid, ...d.fields }, ctx, { protected: true });

@@ -18,7 +18,7 @@ import type { TypeBehaviour } from '../objects.js';
 import type { ObjectService } from '../objects.js';
 import { isObject } from '../../core/json.js';
 import { forEachRef } from '../../core/catalog.js';
-import { refKey, tenantOf, type Rec } from '../../core/store.js';
+import { refKey, tenantRefOf, type Rec } from '../../core/store.js';
 import { hasOrchestrator } from './cloud.js';
 import { ADMIN_TENANT } from '../../core/admin.js';
 
@@ -115,7 +115,7 @@ export class SeDeprovisioner {
     const se = this.svc.store.get('serviceengine', seUuid);
     if (this.disposed || !se || this.hosts(seUuid) || this.delayOf(seUuid) === undefined) return;
     try {
-      this.svc.remove('serviceengine', seUuid, { tenant: tenantOf(se.data) || ADMIN_TENANT, base: '' });
+      this.svc.remove('serviceengine', seUuid, { tenant: tenantRefOf(se.data) || ADMIN_TENANT, base: '' });
     } catch {
       // something the user made refers to it: it stays, as an SE in use would
     }

@@ -25,7 +25,7 @@ import type { ObjectService } from '../objects.js';
 import { generateSelfSigned } from '../self-signed.js';
 import { isObject } from '../../core/json.js';
 import { decodeMaterial, describeCertificate, fromAvDate, keyParamsOf, parseCertificate, parsePrivateKey } from '../x509.js';
-import { tenantOf, type Data, type Rec } from '../../core/store.js';
+import { tenantRefOf, type Data, type Rec } from '../../core/store.js';
 import { ADMIN_TENANT } from '../../core/admin.js';
 
 const SECRETS = ['key', 'key_passphrase'] as const;
@@ -74,7 +74,7 @@ export function sslkeyandcertificateBehaviour(svc: ObjectService): TypeBehaviour
       Object.assign(cert, expiry(cert, warningDays(svc)));
       data.type ??= 'SSL_CERTIFICATE_TYPE_VIRTUALSERVICE';
       if (cert.self_signed !== true && !(Array.isArray(data.ca_certs) && data.ca_certs.length)) {
-        const ca = issuerOf(svc, x509, tenantOf(data));
+        const ca = issuerOf(svc, x509, tenantRefOf(data));
         if (ca) {
           data.ca_certs = [{ name: svc.nameOf(ca), ca_ref: ca.uuid }];
           cert.chain_verified = true;

@@ -16,7 +16,7 @@
 import type { TypeBehaviour } from '../objects.js';
 import type { ObjectService } from '../objects.js';
 import { isObject } from '../../core/json.js';
-import { tenantOf, type Data } from '../../core/store.js';
+import { tenantRefOf, type Data } from '../../core/store.js';
 import { placementOf, vhChildren, vipRuntime } from '../placement.js';
 import type { Ids } from '../../core/ids.js';
 import { nsxtLinkOf } from '../../links/avi-nsxt.js';
@@ -25,7 +25,7 @@ import { ADMIN_TENANT } from '../../core/admin.js';
 /** The uuid of a default object by name: the object's tenant then admin, on its own cloud. */
 export function defaultRef(svc: ObjectService, data: Data, type: string, name: string): string | undefined {
   const cloud = typeof data.cloud_ref === 'string' ? data.cloud_ref : undefined;
-  const rec = svc.lookupByName(type, name, { tenant: tenantOf(data) || ADMIN_TENANT, cloud });
+  const rec = svc.lookupByName(type, name, { tenant: tenantRefOf(data) || ADMIN_TENANT, cloud });
   if (!rec) return undefined;
   // cloud-scoped defaults (the `global` VRF, `Default-Group`) are per cloud: never another's
   if (svc.info(type).cloudScoped && cloud !== undefined && rec.data.cloud_ref !== cloud) return undefined;
