@@ -1,6 +1,8 @@
 /**
- * One simulated controller: the catalog of types, the store, the object service and, when a
- * state file is given, persistence. Everything per-instance hangs off an Engine (no module
+ * One simulated controller, composed: the catalog of types, the store, the Avi object service
+ * with its per-type behaviour and its SE placement, the NSX-T model, the link between the two,
+ * the front door's sessions and, when a state file is given, persistence. Placement and the
+ * link hear the store's committed writes in phases the store orders (server/core/changes.ts). Everything per-instance hangs off an Engine (no module
  * state), so several can live in one process (tests, sandboxes, in-process mode).
  */
 import { Catalog, loadDocument, type AviDocument } from './core/catalog.js';
@@ -15,8 +17,8 @@ import { FrontDoor, type Credential } from './avi/sessions.js';
 import { nanoid } from 'nanoid';
 import { nsxStateOf, type NsxOptions, type NsxState } from './nsxt/state.js';
 import { applyNsxScenario } from './scenario/nsxt.js';
-import { linkNsxt } from './links/avi-nsxt.js';
-import { placementOf } from './avi/placement.js';
+import { NsxtLink } from './links/avi-nsxt.js';
+import { Placement } from './avi/placement.js';
 import { ADMIN_TENANT, ADMIN_USER } from './core/admin.js';
 
 export interface EngineOptions {
@@ -60,6 +62,8 @@ export class Engine {
   credentials: Credential[] = [];
   /** the NSX-T manager stub's credentials and realization clock (its objects are in the store) */
   nsx!: NsxState;
+  /** Avi VIPs on NSX-T clouds keep their Tier-1 routes (composed once the scenario is applied) */
+  nsxtLink!: NsxtLink;
   /** when this controller "booted" (cluster up_since), µs */
   readonly startedMicros: number;
   /** the cluster leader: how many leader changes happened, and since when the current one leads */
@@ -72,7 +76,7 @@ export class Engine {
     this.catalog = parts?.catalog ?? new Catalog(options.document ?? loadDocument());
     this.store = parts?.store ?? new Store(this.catalog);
     this.ids = parts?.ids ?? idsFor(options.seed);
-    this.objects = new ObjectService(this.catalog, this.store, this.ids, createBehaviours);
+    this.objects = new ObjectService(this.catalog, this.store, this.ids, createBehaviours, (svc) => new Placement(svc));
     if (options.stateFile && !parts) this.persistence = new Persistence(options.stateFile, this.store, options.compactAfterBytes);
     this.startedMicros = this.ids.nowMicros();
     this.leader = { changes: 0, sinceMicros: this.startedMicros };
@@ -97,10 +101,10 @@ export class Engine {
     const restored = engine.persistence ? await engine.persistence.load() : false;
     if (!restored) await prepared;
     if (!restored) engine.scenario.apply(engine.objects);
-    if (!restored) applyNsxScenario(engine);
+    if (!restored) applyNsxScenario(engine, engine.scenario);
     if (options.idleTimeoutMinutes !== undefined) engine.setIdleTimeout(options.idleTimeoutMinutes);
     // Avi VIPs on NSX-T clouds keep their Tier-1 routes for every engine, served or in-process.
-    linkNsxt(engine);
+    engine.nsxtLink = new NsxtLink(engine.objects, engine);
     // The scenario as loaded becomes the frozen baseline, at no copying cost; a restored state
     // file is not the scenario, so its baseline is built from the scenario when first needed.
     if (!restored) engine.baselineStore = engine.store.freeze();
@@ -175,7 +179,7 @@ export class Engine {
     child.nsx = { ...this.nsx, changedAt: new Map(), forcedState: new Map() };
     child.baselineStore = base;
     child.leader = { ...this.leader };
-    linkNsxt(child);
+    child.nsxtLink = new NsxtLink(child.objects, child);
     return child;
   }
 
@@ -201,7 +205,7 @@ export class Engine {
 
   /** Makes everything durable and releases the state file (graceful shutdown). */
   async close(): Promise<void> {
-    placementOf(this.objects).dispose(); // no SE deprovisioning fires after this
+    this.objects.placement.dispose(); // no SE deprovisioning fires after this
     await this.persistence?.close();
   }
 

@@ -42,6 +42,23 @@ const ADMIN_ONLY = new Set([
   'gslbservice',
 ]);
 
+/**
+ * Where virtual services run (server/avi/placement.ts), as reads and the NSX link ask it. The
+ * engine composes the placement with the service; a service without one places nothing.
+ */
+export interface PlacementView {
+  /** the SEs hosting a virtual service, primary first (a VH child runs on its parent's) */
+  sesOf(vs: Rec): Rec[];
+  /** the virtual services an SE hosts */
+  vsesOn(seUuid: string): string[];
+  /** what a VS asks for: its SE group and how many SEs, or nothing when it is not placed */
+  wants(vs: Rec): { group: Rec; count: number } | undefined;
+  /** no timer fires any more (the engine is closing) */
+  dispose(): void;
+}
+
+const NOWHERE: PlacementView = { sesOf: () => [], vsesOn: () => [], wants: () => undefined, dispose: () => undefined };
+
 /** How many rendered objects are kept (about 1.5 KB each for a pool). */
 const RENDER_CACHE_SIZE = 5000;
 
@@ -58,14 +75,22 @@ export class ObjectService {
   /** per-type behaviour beyond storing (server/avi/types/) */
   readonly behaviours: Behaviours;
 
-  /** `behaviours` makes the per-type behaviour of this service (server/avi/types/index.ts). */
+  /** where virtual services run (server/avi/placement.ts) */
+  readonly placement: PlacementView;
+
+  /**
+   * `behaviours` makes the per-type behaviour of this service (server/avi/types/index.ts),
+   * `placement` the placement of its virtual services (server/avi/placement.ts).
+   */
   constructor(
     readonly catalog: Catalog,
     readonly store: Store,
     readonly ids: Ids,
     behaviours: (svc: ObjectService) => Behaviours = () => ({}),
+    placement: (svc: ObjectService) => PlacementView = () => NOWHERE,
   ) {
     this.behaviours = behaviours(this);
+    this.placement = placement(this);
   }
 
   info(type: string): TypeInfo {
@@ -208,10 +233,13 @@ export class ObjectService {
     if (blocking.length) {
       throw errors.referredBy(blocking.map((r) => `${this.info(r.type).model} ${this.nameOf(r)}`));
     }
-    for (const release of releases) release();
-    for (const dep of dependents) this.store.remove(dep);
-    this.store.remove(rec);
-    behaviour?.afterRemove?.(rec, this, ctx);
+    // one write: what reacts to it (placement, the NSX link) hears of it once it is all done
+    this.store.write(() => {
+      for (const release of releases) release();
+      for (const dep of dependents) this.store.remove(dep);
+      this.store.remove(rec);
+      behaviour?.afterRemove?.(rec, this, ctx);
+    });
   }
 
   /**
@@ -287,9 +315,12 @@ export class ObjectService {
     behaviour?.beforeWrite?.({ svc: this, info, data, existing, ctx });
     this.finish(info, data);
     const previous = existing?.data;
-    const rec = this.store.put(info.type, data, protect === undefined ? {} : { protected: protect });
-    behaviour?.afterWrite?.(rec, previous, this, ctx);
-    return rec;
+    // one write with what its hooks write: the reactions hear of it once the hooks are done
+    return this.store.write(() => {
+      const rec = this.store.put(info.type, data, protect === undefined ? {} : { protected: protect });
+      behaviour?.afterWrite?.(rec, previous, this, ctx);
+      return rec;
+    });
   }
 
   /** Name uniqueness and the write stamp, the last steps before the store takes the object. */

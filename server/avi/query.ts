@@ -2,14 +2,13 @@
  * GET /api/<type>: the collection filters of the controller's query language, projection,
  * sorting and pagination. Unknown parameters are ignored, as the controller does.
  */
-import type { Rec } from '../core/store.js';
-import { refKey } from '../core/store.js';
+import { type Rec, refKey } from '../core/store.js';
 import type { Ctx } from './context.js';
 import type { ObjectService } from './objects.js';
 import { own } from '../core/json-safety.js';
 import { stripDefaults } from './shape-ops.js';
 import { isObject } from '../core/json.js';
-import { runtimeSubresources } from './placement.js';
+import { runtimeSubresources } from './runtime.js';
 import { ADMIN_TENANT } from '../core/admin.js';
 
 export const DEFAULT_PAGE_SIZE = 25;

@@ -16,11 +16,10 @@ import type { Data, Rec, Store } from '../core/store.js';
 import type { Catalog, Shape } from '../core/catalog.js';
 import { errors } from './errors.js';
 import { isObject } from '../core/json.js';
-import { ADMIN_TENANT } from '../core/admin.js';
+import { ADMIN_TENANT, ADMIN_USER } from '../core/admin.js';
 import { ALL_TENANTS, type Ctx } from './context.js';
 import { levelOf, NO_ACCESS, PermissionTable, privilegesOf, READ, WRITE, type Level } from './permissions.js';
 import { userRecord } from './types/user.js';
-import { ADMIN_USER } from '../core/admin.js';
 
 /** What the step reads of a request (the API's call object has these). */
 export interface AuthorizationRequest {

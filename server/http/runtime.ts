@@ -7,7 +7,7 @@
 import type { Context } from 'openapi-backend';
 import type { Engine } from '../engine.js';
 import { flagParam, selectPage } from '../avi/query.js';
-import { poolRuntime, poolsOf, segRuntime, vsRuntime } from '../avi/placement.js';
+import { poolRuntime, poolsOf, segRuntime, vsRuntime } from '../avi/runtime.js';
 import type { Ctx } from '../avi/context.js';
 import type { Data, Rec } from '../core/store.js';
 import { errors } from '../avi/errors.js';

@@ -13,7 +13,6 @@ import { splitUrl } from '../http/api.js';
 import { readWholeBody } from '../http/body.js';
 import { coverage } from '../http/coverage.js';
 import { decodeSegment } from '../http/routing.js';
-import { linkNsxt } from '../links/avi-nsxt.js';
 import { projectFile } from '../core/paths.js';
 import type { Snapshot } from '../core/store.js';
 import { MockError } from './errors.js';
@@ -138,7 +137,7 @@ export class ControlPlane {
       case 'GET /coverage':
         return { body: coverage(engine, this.backend()) };
       case 'GET /nsxt/check':
-        return { body: linkNsxt(engine).check() };
+        return { body: engine.nsxtLink.check() };
     }
     if (method === 'DELETE' && path.startsWith('/faults/')) {
       if (!scope.faults.remove(decodeSegment(path.slice(8)))) throw new MockError(404, `No fault rule '${path.slice(8)}'`);

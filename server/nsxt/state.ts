@@ -3,6 +3,8 @@
  * Avi ones) and the realization clock. Objects (Tier-1s, static routes) live in the store.
  */
 import { nanoid } from 'nanoid';
+import type { Ids } from '../core/ids.js';
+import type { Store } from '../core/store.js';
 
 /** The NSX manager's built-in administrator (its own user, not the Avi controller's). */
 export const NSX_ADMIN_USER = 'admin';
@@ -47,4 +49,14 @@ export function nsxStateOf(
     forcedState: new Map(),
     sessions: new Map(),
   };
+}
+
+/**
+ * What the NSX model works on: the store its objects live in (beside the Avi ones, so
+ * persistence and snapshots cover them), its own state and the clock. An engine is one.
+ */
+export interface NsxModel {
+  readonly store: Store;
+  readonly nsx: NsxState;
+  readonly ids: Ids;
 }

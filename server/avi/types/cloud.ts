@@ -12,8 +12,7 @@
  * NSX-T, AWS and Azure clouds; `LIC_SOCKETS` for Linux server clouds is the schema's word.
  * Both are inherited on read, so a later change of the system's tier shows at once.
  */
-import type { TypeBehaviour } from '../objects.js';
-import type { ObjectService } from '../objects.js';
+import type { TypeBehaviour, ObjectService } from '../objects.js';
 import { type Data, type Rec, tenantRefOf } from '../../core/store.js';
 import { isNewer, type Version } from '../versions.js';
 import { ADMIN_TENANT } from '../../core/admin.js';

@@ -2,8 +2,7 @@
  * Pool: the controller's fill-ins (contract §8): `vrf_ref` → the cloud's `global` VRF, and per
  * server `hostname` = its address, `ratio: 1`, `enabled: true` when the client left them out.
  */
-import type { TypeBehaviour } from '../objects.js';
-import type { ObjectService } from '../objects.js';
+import type { TypeBehaviour, ObjectService } from '../objects.js';
 import { isObject } from '../../core/json.js';
 import { defaultRef } from './virtualservice.js';
 

@@ -14,8 +14,7 @@
  *   delay of an idle SE starts again [inferred]. SEs of a No-Orchestrator cloud were deployed by
  *   hand and are never deleted by the controller.
  */
-import type { TypeBehaviour } from '../objects.js';
-import type { ObjectService } from '../objects.js';
+import type { TypeBehaviour, ObjectService } from '../objects.js';
 import { isObject } from '../../core/json.js';
 import { forEachRef } from '../../core/catalog.js';
 import { refKey, tenantRefOf, type Rec } from '../../core/store.js';

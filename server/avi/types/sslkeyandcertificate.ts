@@ -18,10 +18,9 @@
  *   when the client gave none, and `chain_verified` [inferred].
  */
 import type { X509Certificate } from 'node:crypto';
-import type { TypeBehaviour } from '../objects.js';
+import type { TypeBehaviour, ObjectService } from '../objects.js';
 import { errors } from '../errors.js';
 import type { Ctx } from '../context.js';
-import type { ObjectService } from '../objects.js';
 import { generateSelfSigned } from '../self-signed.js';
 import { isObject } from '../../core/json.js';
 import { decodeMaterial, describeCertificate, fromAvDate, keyParamsOf, parseCertificate, parsePrivateKey } from '../x509.js';

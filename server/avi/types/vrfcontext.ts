@@ -7,7 +7,7 @@
  */
 import type { TypeBehaviour } from '../objects.js';
 import { errors } from '../errors.js';
-import { familyOf } from '../ipam.js';
+import { familyOf } from '../ipv4.js';
 import { isObject } from '../../core/json.js';
 
 export function vrfcontextBehaviour(): TypeBehaviour {

@@ -9,14 +9,14 @@
  * - none given with `auto_allocate_ip`: the lowest free address of the network's VIP ranges.
  * Addresses in use are those of the other stored VsVips of the same VRF (server/avi/ipam.ts).
  */
-import type { TypeBehaviour, WriteContext } from '../objects.js';
-import type { ObjectService } from '../objects.js';
+import type { TypeBehaviour, WriteContext, ObjectService } from '../objects.js';
 import { ADMIN_TENANT } from '../../core/admin.js';
 import { errors } from '../errors.js';
-import { type Allocation, type Prefix, VipIndex, allocateV4, asPrefix, subnetHolding, vrfOf } from '../ipam.js';
+import { type Allocation, VipIndex, allocateV4, vrfOf } from '../ipam.js';
+import { type Prefix, asPrefix, subnetHolding } from '../ipv4.js';
 import { isObject } from '../../core/json.js';
 import type { Data } from '../../core/store.js';
-import { seDataAddresses } from '../placement.js';
+import { seDataAddresses } from '../se-addressing.js';
 
 type Vip = Record<string, unknown>;
 
