@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { NsxModel } from './state.js';
 import type { Data } from '../core/store.js';
 import { ROUTE_TYPE, TIER1_TYPE } from './routes.js';
-import { globRegex } from '../mock/pattern.js';
+import { globRegex } from '../core/glob.js';
 
 /** A stable uuid for a name (the logical router / realized route behind a policy path). */
 export function stableUuid(name: string): string {
