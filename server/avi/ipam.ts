@@ -1,7 +1,7 @@
 /**
  * The controller's internal IPAM for VIPs: which addresses VsVips hold, and the
  * lowest free address of a network's VIP ranges. Nothing is reserved: the used addresses are
- * derived from the stored VsVips (an index kept in step through the store's change listener and
+ * derived from the stored VsVips (an index kept in step by a derive-phase store subscriber and
  * rebuilt on a restore), so a write that is refused after the allocation leaves nothing behind
  * and a delete frees its addresses by itself.
  */

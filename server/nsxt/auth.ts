@@ -1,5 +1,5 @@
 /**
- * NSX manager auth (contract §2), with credentials of its own (model.nsx), separate from Avi's:
+ * NSX manager auth, with credentials of its own (model.nsx), separate from Avi's:
  * - `Authorization: Basic <base64 user:pass>` on every request (the cloud provider's default);
  * - `Authorization: Remote <base64 user:pass>` (remote auth: same check) [inferred];
  * - `csp-auth-token: <token>` (VMC): any non-empty token is accepted, since no CSP exists to
@@ -8,7 +8,7 @@
  *   cookie authenticates, and writes through it must carry the session's `X-XSRF-TOKEN`
  *   (missing or wrong → 403 error_code 98). Terraform sends Basic and the session together: a
  *   request with a valid Authorization header needs no XSRF token.
- * Bad or missing credentials → 403 with the §2 body. Sessions idle out after 30 min [inferred].
+ * Bad or missing credentials → 403 with the NSX manager's body. Sessions idle out after 30 min [inferred].
  */
 import type { IncomingMessage } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';

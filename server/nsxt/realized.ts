@@ -1,5 +1,5 @@
 /**
- * Realized state (contract §6): `GET /policy/api/v1/infra/realized-state/realized-entities?intent_path=P`
+ * Realized state: `GET /policy/api/v1/infra/realized-state/realized-entities?intent_path=P`
  * answers one GenericPolicyRealizedResource per intent object. A route is IN_PROGRESS until
  * `model.nsx.realizationDelayMs` has passed since its last change, then REALIZED (immediately
  * by default); `model.nsx.forcedState` pins a path to another state (fault injection, e.g.

@@ -6,7 +6,7 @@
  * (server/links/avi-nsxt.ts) both call them. Failures throw NsxError (server/nsxt/errors.ts) with
  * the NSX status, code and text. Writes are made durable by the caller (the engine's commit).
  *
- * Write semantics (contract §4):
+ * Write semantics:
  * - PATCH (`upsert*`): create-or-update, merging top-level fields (lists replaced whole); a
  *   PATCH that changes nothing keeps `_revision`.
  * - PUT (`replace*`): create-or-replace; on an existing object the body must carry the current

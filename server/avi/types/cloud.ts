@@ -1,5 +1,5 @@
 /**
- * Cloud: what a controller makes with every cloud (contract §5, §13): its own `global` and
+ * Cloud: what a controller makes with every cloud: its own `global` and
  * `management` VRF contexts and its own `Default-Group` SE group, made in the cloud's tenant
  * when the cloud is created, as system defaults (they cannot be deleted on their own). Deleting
  * the cloud takes them along; it is refused while anything else refers to the cloud or to them

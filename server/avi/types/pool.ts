@@ -1,5 +1,5 @@
 /**
- * Pool: the controller's fill-ins (contract §8): `vrf_ref` → the cloud's `global` VRF, and per
+ * Pool: the controller's fill-ins: `vrf_ref` → the cloud's `global` VRF, and per
  * server `hostname` = its address, `ratio: 1`, `enabled: true` when the client left them out.
  */
 import type { TypeBehaviour, ObjectService } from '../objects.js';

@@ -1,6 +1,6 @@
 /**
- * VsVip: VIP allocation from the controller's internal IPAM (contract §9), the `global` VRF
- * fill-in (§8) and the read-only `vs_refs` back-reference (§8).
+ * VsVip: VIP allocation from the controller's internal IPAM, the `global` VRF
+ * fill-in and the read-only `vs_refs` back-reference.
  *
  * On every write each vip is matched with the stored one of the same `vip_id`:
  * - an address given and equal to the stored one, or none given with `auto_allocate_ip` while the
