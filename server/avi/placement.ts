@@ -1,6 +1,7 @@
 /**
- * Where virtual services run. An enabled virtual service with a VsVip is placed on `min_scaleout_per_vs` Service
- * Engines of its SE group, reusing an SE that hosts fewer than `max_vs_per_se` virtual services.
+ * Where virtual services run. An enabled virtual service with a VsVip is placed on
+ * `min_scaleout_per_vs` Service Engines of its SE group, reusing an SE that hosts fewer than
+ * `max_vs_per_se` virtual services.
  * PACKED groups (the default) fill the oldest SE first; DISTRIBUTED ones spread over new SEs up
  * to `max_se`. The assignment lives in memory and is sticky (a VS stays on its SEs across
  * writes, as on a controller); it is derived again from the stored objects (creation order) after
