@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../server/engine.js';
-import { ADMIN_TENANT } from '../server/avi/objects.js';
+import { ADMIN_TENANT } from '../server/core/admin.js';
 import { compare, type LoadOptions, type LoadRequest } from './load.js';
 import { poolBody, poolName } from './pools.js';
 import { BENCH_PASSWORD, distFile, startServer, type Server } from './procs.js';

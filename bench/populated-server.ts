@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import { Engine } from '../server/engine.js';
 import { createListener } from '../server/http/app.js';
-import { ADMIN_TENANT } from '../server/avi/objects.js';
+import { ADMIN_TENANT } from '../server/core/admin.js';
 import { poolBody } from './pools.js';
 import { BENCH_PASSWORD } from './procs.js';
 

@@ -15,6 +15,7 @@ import { loadOrGenerateTls, type TlsMaterial } from './http/tls.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, listen, type Listening, type Timeouts } from './http/listen.js';
 import { builtinScenarios } from './scenario/load.js';
 import { DEFAULT_JOURNAL_BYTES } from './mock/journal.js';
+import { ADMIN_USER } from './core/admin.js';
 
 const HELP = `avisim: a simulated VMware Avi controller
 
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
     if (wildcard && !mock.token) console.log('             open to every client that can reach this port: --mock-token guards it, --mock off turns it off');
     if (mock.scenarioDir) console.log(`  scenarios: ${mock.scenarioDir}  (POST /_mock/scenario {"name"} loads them)`);
   } else console.log('  control:   off (--mock off)');
-  const admin = engine.credentials.find((c) => c.username === 'admin')!;
+  const admin = engine.credentials.find((c) => c.username === ADMIN_USER)!;
   console.log(`  user:      admin  password: ${admin.password}  (POST /login, or HTTP Basic once allowed)`);
   console.log(`  NSX API:   ${nsxBase ?? urls[urls.length - 1]!.base}/policy/api/v1/${nsxBase ? '  (own port, same certificate)' : ''}`);
   if (engine.nsx.realizationDelayMs) console.log(`  NSX realization delay: ${engine.nsx.realizationDelayMs} ms`);

@@ -1,6 +1,8 @@
 /**
- * One simulated controller: the catalog of types, the store, the object service and, when a
- * state file is given, persistence. Everything per-instance hangs off an Engine (no module
+ * One simulated controller, composed: the catalog of types, the store, the Avi object service
+ * with its per-type behaviour and its SE placement, the NSX-T model, the link between the two,
+ * the front door's sessions and, when a state file is given, persistence. Placement and the
+ * link hear the store's committed writes in phases the store orders (server/core/changes.ts). Everything per-instance hangs off an Engine (no module
  * state), so several can live in one process (tests, sandboxes, in-process mode).
  */
 import { Catalog, loadDocument, type AviDocument } from './core/catalog.js';
@@ -15,8 +17,9 @@ import { FrontDoor, type Credential } from './avi/sessions.js';
 import { nanoid } from 'nanoid';
 import { nsxStateOf, type NsxOptions, type NsxState } from './nsxt/state.js';
 import { applyNsxScenario } from './scenario/nsxt.js';
-import { linkNsxt } from './links/avi-nsxt.js';
-import { placementOf } from './avi/placement.js';
+import { NsxtLink } from './links/avi-nsxt.js';
+import { Placement } from './avi/placement.js';
+import { ADMIN_TENANT, ADMIN_USER } from './core/admin.js';
 
 export interface EngineOptions {
   /** a built-in scenario's name (seeds/<name>.yaml) or a scenario file's path; fresh-controller by default */
@@ -59,6 +62,8 @@ export class Engine {
   credentials: Credential[] = [];
   /** the NSX-T manager stub's credentials and realization clock (its objects are in the store) */
   nsx!: NsxState;
+  /** Avi VIPs on NSX-T clouds keep their Tier-1 routes (composed once the scenario is applied) */
+  nsxtLink!: NsxtLink;
   /** when this controller "booted" (cluster up_since), µs */
   readonly startedMicros: number;
   /** the cluster leader: how many leader changes happened, and since when the current one leads */
@@ -71,7 +76,7 @@ export class Engine {
     this.catalog = parts?.catalog ?? new Catalog(options.document ?? loadDocument());
     this.store = parts?.store ?? new Store(this.catalog);
     this.ids = parts?.ids ?? idsFor(options.seed);
-    this.objects = new ObjectService(this.catalog, this.store, this.ids, createBehaviours);
+    this.objects = new ObjectService(this.catalog, this.store, this.ids, createBehaviours, (svc) => new Placement(svc));
     if (options.stateFile && !parts) this.persistence = new Persistence(options.stateFile, this.store, options.compactAfterBytes);
     this.startedMicros = this.ids.nowMicros();
     this.leader = { changes: 0, sinceMicros: this.startedMicros };
@@ -96,10 +101,10 @@ export class Engine {
     const restored = engine.persistence ? await engine.persistence.load() : false;
     if (!restored) await prepared;
     if (!restored) engine.scenario.apply(engine.objects);
-    if (!restored) applyNsxScenario(engine);
+    if (!restored) applyNsxScenario(engine, engine.scenario);
     if (options.idleTimeoutMinutes !== undefined) engine.setIdleTimeout(options.idleTimeoutMinutes);
     // Avi VIPs on NSX-T clouds keep their Tier-1 routes for every engine, served or in-process.
-    linkNsxt(engine);
+    engine.nsxtLink = new NsxtLink(engine.objects, engine);
     // The scenario as loaded becomes the frozen baseline, at no copying cost; a restored state
     // file is not the scenario, so its baseline is built from the scenario when first needed.
     if (!restored) engine.baselineStore = engine.store.freeze();
@@ -147,7 +152,7 @@ export class Engine {
    * users it still has stay valid; the admin password stays unless the scenario sets one.
    */
   async load(scenario: Scenario): Promise<void> {
-    const adminPassword = this.options.adminPassword ?? scenarioPassword(scenario, 'admin') ?? this.admin().password;
+    const adminPassword = this.options.adminPassword ?? scenarioPassword(scenario, ADMIN_USER) ?? this.admin().password;
     const scratch = await this.scratch(scenario, adminPassword);
     this.scenario = scenario;
     this.credentials = scratch.credentials;
@@ -174,12 +179,12 @@ export class Engine {
     child.nsx = { ...this.nsx, changedAt: new Map(), forcedState: new Map() };
     child.baselineStore = base;
     child.leader = { ...this.leader };
-    linkNsxt(child);
+    child.nsxtLink = new NsxtLink(child.objects, child);
     return child;
   }
 
   private admin(): Credential {
-    return this.credentials.find((c) => c.username === 'admin')!;
+    return this.credentials.find((c) => c.username === ADMIN_USER)!;
   }
 
   /** `controllerproperties.api_idle_timeout`, in minutes (0: sessions never expire). */
@@ -194,13 +199,13 @@ export class Engine {
   /** Sets the idle timeout through the normal write path, as a client's PATCH would. */
   setIdleTimeout(minutes: number): void {
     for (const rec of this.store.collection('controllerproperties').values()) {
-      this.objects.patch('controllerproperties', rec.uuid, { replace: { api_idle_timeout: minutes } }, { tenant: 'admin', base: '' });
+      this.objects.patch('controllerproperties', rec.uuid, { replace: { api_idle_timeout: minutes } }, { tenant: ADMIN_TENANT, base: '' });
     }
   }
 
   /** Makes everything durable and releases the state file (graceful shutdown). */
   async close(): Promise<void> {
-    placementOf(this.objects).dispose(); // no SE deprovisioning fires after this
+    this.objects.placement.dispose(); // no SE deprovisioning fires after this
     await this.persistence?.close();
   }
 
@@ -250,8 +255,8 @@ function credentialsOf(fromScenario: unknown, adminPassword: string | undefined)
   for (const c of Array.isArray(fromScenario) ? fromScenario : []) {
     if (c && typeof c.username === 'string') list.push({ username: c.username, password: String(c.password ?? '') });
   }
-  let admin = list.find((c) => c.username === 'admin');
-  if (!admin) list.unshift((admin = { username: 'admin', password: '' }));
+  let admin = list.find((c) => c.username === ADMIN_USER);
+  if (!admin) list.unshift((admin = { username: ADMIN_USER, password: '' }));
   if (adminPassword !== undefined) admin.password = adminPassword;
   if (!admin.password) admin.password = nanoid(16);
   for (const c of list) if (!c.password) c.password = nanoid(16);

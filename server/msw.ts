@@ -17,6 +17,7 @@ import { Duplex } from 'node:stream';
 import { http, type RequestHandler } from 'msw';
 import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
+import { ADMIN_USER } from './core/admin.js';
 
 export const DEFAULT_BASE_URL = 'https://avi.example';
 
@@ -55,7 +56,7 @@ export async function createAvisimHandlers(options: AvisimHandlersOptions = {}):
   const engine =
     options.engine ?? (await Engine.create({ scenario: options.scenario, seed: options.seed, adminPassword: options.adminPassword }));
   const { fetch, scopes } = await inProcess(engine, { encrypted: baseUrl.startsWith('https:') });
-  const admin = engine.credentials.find((c) => c.username === 'admin')!;
+  const admin = engine.credentials.find((c) => c.username === ADMIN_USER)!;
   return {
     handlers: [http.all(`${baseUrl}/*`, ({ request }) => fetch(request))],
     engine,

@@ -15,6 +15,7 @@ import { nanoid } from 'nanoid';
 import { createListener } from './http/app.js';
 import { listen } from './http/listen.js';
 import { loadOrGenerateTls } from './http/tls.js';
+import { ADMIN_USER } from './core/admin.js';
 
 export interface StartAvisimOptions {
   /** a built-in scenario's name (e.g. `nsxt-tkgi`) or a scenario file's path; fresh-controller by default */
@@ -78,7 +79,7 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
   const { listener, scopes } = await createListener(engine);
   const server = await listen(listener, 0, '127.0.0.1', tls && { cert: tls.cert, key: tls.key });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
-  const admin = engine.credentials.find((c) => c.username === 'admin')!;
+  const admin = engine.credentials.find((c) => c.username === ADMIN_USER)!;
   const clients: AvisimClient[] = [];
   const newClient = async (clientOptions: ClientOptions = {}) => {
     const client = new AvisimClient(url, clientOptions.headers);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TypeBehaviour } from '../server/avi/behaviour.js';
+import type { TypeBehaviour } from '../server/avi/objects.js';
 import { client, startSim, TEST_HOST, type Sim } from './helpers.js';
 
 const BASE = `http://${TEST_HOST}`;

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
 import { Store } from '../server/core/store.js';
-import { ADMIN_TENANT } from '../server/avi/objects.js';
+import { ADMIN_TENANT } from '../server/core/admin.js';
 
 const ctx = { tenant: ADMIN_TENANT, base: '' };
 let engine: Engine;

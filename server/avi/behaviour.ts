@@ -6,11 +6,11 @@
  */
 import type { TypeInfo } from '../core/catalog.js';
 import type { Data, Rec } from '../core/store.js';
-import type { Ctx, ObjectService } from './objects.js';
-import { isObject } from './shape-ops.js';
+import type { Ctx } from './context.js';
+import { isObject } from '../core/json.js';
 
-export interface WriteContext {
-  svc: ObjectService;
+export interface WriteHookContext<Svc> {
+  svc: Svc;
   info: TypeInfo;
   /** the object about to be stored (uuid set, refs resolved, defaults filled): change it here */
   data: Data;
@@ -19,7 +19,11 @@ export interface WriteContext {
   ctx: Ctx;
 }
 
-export interface TypeBehaviour {
+/**
+ * The hooks of one type, over the object service `Svc` that calls them (server/avi/objects.ts
+ * names them with its own type: `TypeBehaviour`), so this module does not depend on the service.
+ */
+export interface Hooks<Svc> {
   /**
    * Asynchronous work on a create or full-replace body before the write path, which stays one
    * synchronous step (no other request interleaves a write): material the controller makes for
@@ -28,7 +32,7 @@ export interface TypeBehaviour {
    * sent (not cleaned or validated: leave what is wrong for validation to name). Nothing may be
    * stored here, so a write refused later leaves nothing behind. `existing`: what a PUT replaces.
    */
-  prepareBody?(body: Data, existing: Rec | undefined, svc: ObjectService, ctx: Ctx): Promise<Data>;
+  prepareBody?(body: Data, existing: Rec | undefined, svc: Svc, ctx: Ctx): Promise<Data>;
   /**
    * What the controller puts into every object of the type when a write leaves it out: the
    * sub-objects it creates itself (their schema defaults are then filled like those of any
@@ -40,29 +44,29 @@ export interface TypeBehaviour {
    * Fill-ins for fields the schema requires but the controller supplies (a vip's `vip_id`): runs
    * on the cleaned body before validation, refs still as the client sent them. Change `data`.
    */
-  normalizeInput?(data: Data, existing: Rec | undefined, svc: ObjectService, ctx: Ctx): void;
+  normalizeInput?(data: Data, existing: Rec | undefined, svc: Svc, ctx: Ctx): void;
   /**
    * Fill-ins, allocations and checks, before the name-uniqueness check and the write stamp.
    * Throwing an AviError refuses the write; nothing has changed yet. Allocations must be derived
    * from stored state (not reserved here), so a refused write leaves nothing behind.
    */
-  beforeWrite?(w: WriteContext): void;
+  beforeWrite?(w: WriteHookContext<Svc>): void;
   /** After the store took the object (`previous` is the data it replaced). */
-  afterWrite?(rec: Rec, previous: Data | undefined, svc: ObjectService, ctx: Ctx): void;
+  afterWrite?(rec: Rec, previous: Data | undefined, svc: Svc, ctx: Ctx): void;
   /** Before a delete is checked and done; throw to refuse it. */
-  beforeRemove?(rec: Rec, svc: ObjectService, ctx: Ctx): void;
+  beforeRemove?(rec: Rec, svc: Svc, ctx: Ctx): void;
   /**
    * Objects that go with this one when it is deleted (a cloud's own VRFs and SE group): their
    * referrers count as the object's own, and they are removed first, protected or not.
    */
-  dependents?(rec: Rec, svc: ObjectService): Rec[];
+  dependents?(rec: Rec, svc: Svc): Rec[];
   /**
    * Asked of a referrer of this type when objects it refers to are deleted: the change that lets
    * go of its refs to them (run only once the delete goes ahead), or undefined when the refs
    * block the delete (the 403 "referred by"). An SE's data NICs let go of their networks.
    */
-  releaseRefs?(referrer: Rec, targets: Rec[], svc: ObjectService): (() => void) | undefined;
-  afterRemove?(rec: Rec, svc: ObjectService, ctx: Ctx): void;
+  releaseRefs?(referrer: Rec, targets: Rec[], svc: Svc): (() => void) | undefined;
+  afterRemove?(rec: Rec, svc: Svc, ctx: Ctx): void;
   /**
    * Derived read-only fields (back-references such as `vs_refs`): add top-level fields to `out`,
    * a fresh object, or leave out ones this read may not see (a private key without the query's
@@ -70,16 +74,14 @@ export interface TypeBehaviour {
    * replace them, never change them. A type with this hook is rendered afresh on every read
    * (not cached), since its answer changes when other objects, time or the query do.
    */
-  renderExtras?(rec: Rec, out: Data, svc: ObjectService, ctx: Ctx, includeName: boolean): void;
+  renderExtras?(rec: Rec, out: Data, svc: Svc, ctx: Ctx, includeName: boolean): void;
 }
-
-export type Behaviours = Record<string, TypeBehaviour>;
 
 /**
  * A create or replace body after its type's `prepareBody` (the body itself when the type has
  * none): what callers of `ObjectService.create`/`replace` that can wait hand over.
  */
-export async function preparedBody(svc: ObjectService, type: string, body: unknown, existing: Rec | undefined, ctx: Ctx): Promise<unknown> {
+export async function preparedBody<Svc extends { readonly behaviours: Readonly<Record<string, Hooks<Svc>>> }>(svc: Svc, type: string, body: unknown, existing: Rec | undefined, ctx: Ctx): Promise<unknown> {
   const hook = svc.behaviours[type]?.prepareBody;
   return hook && isObject(body) ? hook(body, existing, svc, ctx) : body;
 }

@@ -76,12 +76,12 @@ export const errors = {
   wrongOldPassword: () => new AviError(400, 'Old password is incorrect'),
   /** [inferred] PUT /api/useraccount changing the password without giving the old one */
   oldPasswordRequired: () => new AviError(400, "Invalid data: field 'old_password' is required to change the password"),
-  // The macro API (contract §12) [inferred texts]
+  // The macro API [inferred texts]
   macroBody: () => new AviError(400, 'Invalid data: a macro body needs model_name and an object in data'),
   macroModel: (model: string) => new AviError(400, `Invalid data: unknown model_name '${model}'`),
   macroChild: (field: string) => new AviError(400, `Invalid data: field '${field}' must hold an object to create`),
 
-  // VIP allocation (contract §9)
+  // VIP allocation
   noFreeIps: () => new AviError(400, 'No available free IPs'),
   vipIdChange: () => new AviError(400, "Changing an existing VIP's vip_id is not supported"),
   recreateVip: () => new AviError(400, 'If a new preferred IP is needed, please recreate the VIP'),
@@ -94,7 +94,7 @@ export const errors = {
       400,
       'Cannot allocate a VIP: no network given in ipam_network_subnet.network_ref and no usable network in the cloud\'s IPAM profile',
     ),
-  // VRF static routes (contract §10) [inferred texts]
+  // VRF static routes [inferred texts]
   duplicateRouteId: (routeId: string) =>
     new AviError(400, `Invalid data: route_id '${routeId}' is used by more than one static route`),
   badRouteAddress: (path: string, addr: unknown, family: string) =>

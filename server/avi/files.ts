@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { errors } from './errors.js';
-import type { Ctx, ObjectService } from './objects.js';
+import type { ObjectService } from './objects.js';
+import type { Ctx } from './context.js';
 import type { Data, Rec } from '../core/store.js';
 
 export const FILE_TYPE = 'fileobject';

@@ -1,53 +1,13 @@
 /**
- * The controller's internal IPAM for VIPs (contract §9): which addresses VsVips hold, and the
+ * The controller's internal IPAM for VIPs: which addresses VsVips hold, and the
  * lowest free address of a network's VIP ranges. Nothing is reserved: the used addresses are
- * derived from the stored VsVips (an index kept in step through the store's change listener and
+ * derived from the stored VsVips (an index kept in step by a derive-phase store subscriber and
  * rebuilt on a restore), so a write that is refused after the allocation leaves nothing behind
  * and a delete frees its addresses by itself.
  */
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Data, Rec, Store } from '../core/store.js';
-import { isObject } from './shape-ops.js';
-
-/** A prefix as the API writes it: `{ip_addr: {addr, type}, mask}`. */
-export interface Prefix {
-  ip_addr: { addr: string; type: string };
-  mask: number;
-}
-
-// ---- addresses ---------------------------------------------------------------------------------
-
-/** An IPv4 address → its 32-bit value, or undefined when it is not one. */
-export function v4ToInt(addr: unknown): number | undefined {
-  if (typeof addr !== 'string' || !isIPv4(addr)) return undefined;
-  return addr.split('.').reduce((n, part) => n * 256 + Number(part), 0);
-}
-
-export function intToV4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-/** The address family of a text address (`V4`, `V6`), or undefined when it is neither. */
-export function familyOf(addr: unknown): 'V4' | 'V6' | undefined {
-  if (typeof addr !== 'string') return undefined;
-  if (isIPv4(addr)) return 'V4';
-  if (isIPv6(addr)) return 'V6';
-  return undefined;
-}
-
-function inPrefix(n: number, prefix: Prefix): boolean {
-  const base = v4ToInt(prefix.ip_addr.addr);
-  if (base === undefined || !(prefix.mask >= 0 && prefix.mask <= 32)) return false;
-  const size = 2 ** (32 - prefix.mask);
-  return Math.floor(n / size) === Math.floor(base / size);
-}
-
-function asPrefix(v: unknown): Prefix | undefined {
-  if (!isObject(v) || !isObject(v.ip_addr) || typeof v.ip_addr.addr !== 'string' || typeof v.mask !== 'number') {
-    return undefined;
-  }
-  return { ip_addr: { addr: v.ip_addr.addr, type: String(v.ip_addr.type ?? 'V4') }, mask: v.mask };
-}
+import { isObject } from '../core/json.js';
+import { asPrefix, intToV4, samePrefix, v4ToInt, type Prefix } from './ipv4.js';
 
 // ---- which addresses are used ------------------------------------------------------------------
 
@@ -164,20 +124,3 @@ export function allocateV4(network: Data, taken: (addr: string) => boolean, only
   }
   return undefined;
 }
-
-/** The configured subnet of `network` that holds `addr`, if any. */
-export function subnetHolding(network: Data, addr: string): Prefix | undefined {
-  const n = v4ToInt(addr);
-  if (n === undefined) return undefined;
-  for (const sub of Array.isArray(network.configured_subnets) ? network.configured_subnets : []) {
-    const prefix = isObject(sub) ? asPrefix(sub.prefix) : undefined;
-    if (prefix && inPrefix(n, prefix)) return prefix;
-  }
-  return undefined;
-}
-
-export function samePrefix(a: Prefix, b: Prefix): boolean {
-  return a.mask === b.mask && a.ip_addr.addr === b.ip_addr.addr;
-}
-
-export { asPrefix };

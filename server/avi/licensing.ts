@@ -11,9 +11,9 @@
  * held in escrow (no reservations are simulated).
  */
 import type { Data, Rec } from '../core/store.js';
-import { tenantOf } from '../core/store.js';
+import { tenantRefOf } from '../core/store.js';
 import type { ObjectService } from './objects.js';
-import { isObject } from './shape-ops.js';
+import { isObject } from '../core/json.js';
 
 export const EVALUATION_CORES = 20;
 /** The customer an evaluation license names [inferred]. */
@@ -103,7 +103,7 @@ export function usage(svc: ObjectService): Usage {
   tierOf(tier0);
   const ses: SeLicense[] = [];
   for (const se of svc.store.collection('serviceengine').values()) {
-    const entry: SeLicense = { se, cores: seCores(svc, se), tier: tierOfSe(svc, se, tier0), tenant: tenantOf(se.data) || 'admin' };
+    const entry: SeLicense = { se, cores: seCores(svc, se), tier: tierOfSe(svc, se, tier0), tenant: tenantRefOf(se.data) || 'admin' };
     ses.push(entry);
     const t = tierOf(entry.tier);
     t.consumed += entry.cores;

@@ -20,8 +20,10 @@
  * objects' `url`); DELETE answers 204 like a DELETE of one object.
  */
 import { errors } from './errors.js';
-import { isObject } from './shape-ops.js';
-import { ADMIN_TENANT, ALL_TENANTS, type Ctx, type ObjectService } from './objects.js';
+import { isObject } from '../core/json.js';
+import { type ObjectService } from './objects.js';
+import { ADMIN_TENANT } from '../core/admin.js';
+import { ALL_TENANTS, type Ctx } from './context.js';
 import type { Shape, TypeInfo } from '../core/catalog.js';
 import type { Data, Rec } from '../core/store.js';
 

@@ -5,17 +5,23 @@
  */
 import type { Catalog, Shape, TypeInfo } from '../core/catalog.js';
 import { isAddressableUuid, type Ids } from '../core/ids.js';
-import { type Data, type Rec, type Store, tenantOf } from '../core/store.js';
+import { type Data, type Rec, type Store, tenantRefOf } from '../core/store.js';
 import { errors } from './errors.js';
 import { parseRefInput, renderRef } from './refs.js';
-import { cleanInput, fillDefaults, isObject, mapRefs } from './shape-ops.js';
+import { cleanInput, fillDefaults, mapRefs } from './shape-ops.js';
+import { isObject } from '../core/json.js';
 import { validate } from './validate.js';
 import { checkIntroduced, isNewer, stripNewer, type Version } from './versions.js';
 import { applyPatch } from './patch.js';
-import type { Behaviours } from './behaviour.js';
+import type { Hooks, WriteHookContext } from './behaviour.js';
+import { ALL_TENANTS, type Ctx } from './context.js';
+import { ADMIN_TENANT } from '../core/admin.js';
 
-export const ADMIN_TENANT = 'admin';
-export const ALL_TENANTS = '*';
+/** A type's hooks (server/avi/behaviour.ts) as this service calls them. */
+export type TypeBehaviour = Hooks<ObjectService>;
+export type WriteContext = WriteHookContext<ObjectService>;
+export type Behaviours = Record<string, TypeBehaviour>;
+
 
 /**
  * Admin-tenant objects are shared: every tenant reads them and refers to them (by uuid or by
@@ -36,23 +42,45 @@ const ADMIN_ONLY = new Set([
   'gslbservice',
 ]);
 
+/**
+ * Where virtual services run (server/avi/placement.ts), as reads and the NSX link ask it. The
+ * engine composes the placement with the service; a service without one places nothing.
+ */
+export interface PlacementView {
+  /** the SEs hosting a virtual service, primary first (a VH child runs on its parent's) */
+  sesOf(vs: Rec): Rec[];
+  /** the virtual services an SE hosts */
+  vsesOn(seUuid: string): string[];
+  /** what a VS asks for: its SE group and how many SEs, or nothing when it is not placed */
+  wants(vs: Rec): { group: Rec; count: number } | undefined;
+  /** SEs a virtual service asks for beyond its group's minimum (scale-out/in) */
+  additionalSes(vsUuid: string): number;
+  /** one SE more (+1) or less (-1) for a virtual service */
+  scaleBy(vsUuid: string, delta: number): void;
+  /** an action chose the SEs of a virtual service, primary first */
+  assignSes(vs: Rec, ses: string[]): void;
+  /** places a virtual service now (an action's own write): keeps, extends or releases its SEs */
+  place(vs: Rec): void;
+  /** no timer fires any more (the engine is closing) */
+  dispose(): void;
+}
+
+const NOWHERE: PlacementView = {
+  sesOf: () => [],
+  vsesOn: () => [],
+  wants: () => undefined,
+  additionalSes: () => 0,
+  scaleBy: () => undefined,
+  assignSes: () => undefined,
+  place: () => undefined,
+  dispose: () => undefined,
+};
+
 /** How many rendered objects are kept (about 1.5 KB each for a pool). */
 const RENDER_CACHE_SIZE = 5000;
 
-export interface Ctx {
-  /** tenant uuid, or `*` (reads across tenants) */
-  tenant: string;
-  /** scheme and host the client used, e.g. `https://10.0.0.1`; refs and urls are rendered with it */
-  base: string;
-  /** `X-Avi-Version` when sent: newer fields are refused in bodies and left out of answers */
-  version?: Version;
-  /** the request's query, for answers that depend on a parameter (a certificate's `export_key`) */
-  query?: URLSearchParams;
-  /** with tenant `*`: the tenants the caller may read (all when absent) */
-  readable?: ReadonlySet<string>;
-}
-
-interface Scope {
+/** Where a ref is looked up: the referrer's tenant (then admin's shared objects) and cloud. */
+interface RefScope {
   tenant: string;
   cloud?: string;
 }
@@ -64,14 +92,22 @@ export class ObjectService {
   /** per-type behaviour beyond storing (server/avi/types/) */
   readonly behaviours: Behaviours;
 
-  /** `behaviours` makes the per-type behaviour of this service (server/avi/types/index.ts). */
+  /** where virtual services run (server/avi/placement.ts) */
+  readonly placement: PlacementView;
+
+  /**
+   * `behaviours` makes the per-type behaviour of this service (server/avi/types/index.ts),
+   * `placement` the placement of its virtual services (server/avi/placement.ts).
+   */
   constructor(
     readonly catalog: Catalog,
     readonly store: Store,
     readonly ids: Ids,
     behaviours: (svc: ObjectService) => Behaviours = () => ({}),
+    placement: (svc: ObjectService) => PlacementView = () => NOWHERE,
   ) {
     this.behaviours = behaviours(this);
+    this.placement = placement(this);
   }
 
   info(type: string): TypeInfo {
@@ -81,7 +117,7 @@ export class ObjectService {
   // ---- reads -------------------------------------------------------------------------------
 
   visible(rec: Rec, ctx: Ctx): boolean {
-    const t = tenantOf(rec.data);
+    const t = tenantRefOf(rec.data);
     if (!t || t === ctx.tenant) return true;
     if (ctx.tenant === ALL_TENANTS) return !ctx.readable || ctx.readable.has(t);
     return t === ADMIN_TENANT && (rec.protected === true || !ADMIN_ONLY.has(rec.type));
@@ -100,7 +136,7 @@ export class ObjectService {
    */
   getWritable(type: string, uuid: string, ctx: Ctx): Rec {
     const rec = this.store.get(type, uuid);
-    const t = rec ? tenantOf(rec.data) : '';
+    const t = rec ? tenantRefOf(rec.data) : '';
     if (!rec || (t && t !== this.writeTenant(ctx))) throw errors.objectNotFound(this.info(type).model);
     return rec;
   }
@@ -214,10 +250,13 @@ export class ObjectService {
     if (blocking.length) {
       throw errors.referredBy(blocking.map((r) => `${this.info(r.type).model} ${this.nameOf(r)}`));
     }
-    for (const release of releases) release();
-    for (const dep of dependents) this.store.remove(dep);
-    this.store.remove(rec);
-    behaviour?.afterRemove?.(rec, this, ctx);
+    // one write: what reacts to it (placement, the NSX link) hears of it once it is all done
+    this.store.write(() => {
+      for (const release of releases) release();
+      for (const dep of dependents) this.store.remove(dep);
+      this.store.remove(rec);
+      behaviour?.afterRemove?.(rec, this, ctx);
+    });
   }
 
   /**
@@ -272,9 +311,9 @@ export class ObjectService {
     if (info.tenantScoped) {
       data.tenant_ref = data.tenant_ref !== undefined
         ? this.resolve('tenant', String(data.tenant_ref), { tenant: ADMIN_TENANT })
-        : existing ? tenantOf(existing.data) : this.writeTenant(ctx);
+        : existing ? tenantRefOf(existing.data) : this.writeTenant(ctx);
     }
-    const scope: Scope = { tenant: tenantOf(data) || ADMIN_TENANT };
+    const scope: RefScope = { tenant: tenantRefOf(data) || ADMIN_TENANT };
     if (info.cloudScoped) {
       data.cloud_ref = data.cloud_ref !== undefined
         ? this.resolve('cloud', String(data.cloud_ref), scope)
@@ -293,15 +332,18 @@ export class ObjectService {
     behaviour?.beforeWrite?.({ svc: this, info, data, existing, ctx });
     this.finish(info, data);
     const previous = existing?.data;
-    const rec = this.store.put(info.type, data, protect === undefined ? {} : { protected: protect });
-    behaviour?.afterWrite?.(rec, previous, this, ctx);
-    return rec;
+    // one write with what its hooks write: the reactions hear of it once the hooks are done
+    return this.store.write(() => {
+      const rec = this.store.put(info.type, data, protect === undefined ? {} : { protected: protect });
+      behaviour?.afterWrite?.(rec, previous, this, ctx);
+      return rec;
+    });
   }
 
   /** Name uniqueness and the write stamp, the last steps before the store takes the object. */
   private finish(info: TypeInfo, data: Data): void {
     if (typeof data.name === 'string') {
-      for (const other of this.store.byName(info.type, tenantOf(data), data.name)) {
+      for (const other of this.store.byName(info.type, tenantRefOf(data), data.name)) {
         if (other.uuid === data.uuid) continue;
         if (info.cloudScoped && other.data.cloud_ref !== data.cloud_ref) continue;
         throw errors.duplicateName(info.model, info.cloudScoped, info.tenantScoped);
@@ -319,22 +361,22 @@ export class ObjectService {
     return undefined;
   }
 
-  private scopeOf(info: TypeInfo, data: Data, ctx: Ctx): Scope {
+  private scopeOf(info: TypeInfo, data: Data, ctx: Ctx): RefScope {
     return {
-      tenant: tenantOf(data) || this.writeTenant(ctx),
+      tenant: tenantRefOf(data) || this.writeTenant(ctx),
       cloud: info.cloudScoped && typeof data.cloud_ref === 'string' ? data.cloud_ref : undefined,
     };
   }
 
   /** A ref in any accepted form → the target's uuid, or the controller's 400. */
-  resolve(type: string, value: string, scope: Scope): string {
+  resolve(type: string, value: string, scope: RefScope): string {
     if (!this.catalog.typeInfo(type)) return value; // a target we do not store: keep as sent
     const uuid = this.tryResolve(type, value, scope);
     if (uuid === undefined) throw errors.refNotFound(this.info(type).model);
     return uuid;
   }
 
-  tryResolve(type: string, value: string, scope: Scope): string | undefined {
+  tryResolve(type: string, value: string, scope: RefScope): string | undefined {
     const ref = parseRefInput(value);
     if (ref.type !== undefined && ref.type !== type) return undefined;
     if (ref.name !== undefined) return this.lookupByName(type, ref.name, scope)?.uuid;
@@ -345,7 +387,7 @@ export class ObjectService {
   }
 
   /** Request tenant first, then admin; cloud-scoped types prefer the referrer's cloud. */
-  lookupByName(type: string, name: string, scope: Scope): Rec | undefined {
+  lookupByName(type: string, name: string, scope: RefScope): Rec | undefined {
     const info = this.info(type);
     const tenants = info.tenantScoped ? [scope.tenant, ADMIN_TENANT] : [''];
     let fallback: Rec | undefined;

@@ -7,7 +7,8 @@
 import type { Shape } from '../core/catalog.js';
 import { errors } from './errors.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan, own, PROTOTYPE_KEYS } from '../core/json-safety.js';
-import { deepIncludes, isObject } from './shape-ops.js';
+import { deepIncludes } from './shape-ops.js';
+import { isObject } from '../core/json.js';
 
 type Data = Record<string, unknown>;
 /** makes a delete entry comparable with stored entries (refs in the same form) */

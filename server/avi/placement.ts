@@ -1,8 +1,7 @@
 /**
- * Where virtual services run, and the runtime state that follows from the configuration.
- *
- * Placement: an enabled virtual service with a VsVip is placed on `min_scaleout_per_vs` Service
- * Engines of its SE group, reusing an SE that hosts fewer than `max_vs_per_se` virtual services.
+ * Where virtual services run. An enabled virtual service with a VsVip is placed on
+ * `min_scaleout_per_vs` Service Engines of its SE group, reusing an SE that hosts fewer than
+ * `max_vs_per_se` virtual services.
  * PACKED groups (the default) fill the oldest SE first; DISTRIBUTED ones spread over new SEs up
  * to `max_se`. The assignment lives in memory and is sticky (a VS stays on its SEs across
  * writes, as on a controller); it is derived again from the stored objects (creation order) after
@@ -18,83 +17,27 @@
  *   `serviceengine` objects in the group); placement uses those as they are and never creates,
  *   changes or deletes one. Without any, the VS is down: "No Service Engine available".
  *
- * Runtime: `oper_status` of virtual services, pools and SE groups computed from what is stored
- * (no health monitoring is simulated: an enabled server counts as up). Reason texts are
- * [inferred]: "No VIP", "No pool", "Pool has no servers", "All servers are disabled",
- * "No Service Engine available", "Parent virtual service is disabled".
+ * Placement is a reaction to committed writes (server/core/changes.ts, phase `placement`): a
+ * virtual service written is placed once its write is over, and the SEs placement creates or
+ * gives a NIC are a write of their own, which the NSX link (phase `link`) then sees. Its
+ * bookkeeping (removed VSes and SEs, restores) follows every change in the derive phase.
  */
-import type { Data, Rec } from '../core/store.js';
-import { tenantOf } from '../core/store.js';
-import type { Ctx, ObjectService } from './objects.js';
-import { isObject } from './shape-ops.js';
+import { type Change, type Data, type Rec, tenantRefOf } from '../core/store.js';
+import type { ObjectService, PlacementView } from './objects.js';
+import { asList, isObject } from '../core/json.js';
 import { MAX_NAME_LENGTH } from '../core/catalog.js';
+import { ADMIN_TENANT } from '../core/admin.js';
 import { hasOrchestrator } from './types/cloud.js';
 import { SeDeprovisioner } from './types/serviceengine.js';
+import { dataNetwork, freeSeAddress, placementHost } from './se-addressing.js';
 
-const ADMIN = 'admin';
-const DEFAULT_MAX_VS_PER_SE = 10;
+export const DEFAULT_MAX_VS_PER_SE = 10;
 const DEFAULT_MIN_SCALEOUT = 1;
-const DEFAULT_MAX_SE = 10;
+export const DEFAULT_MAX_SE = 10;
 
-type Obj = Record<string, unknown>;
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const int = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
-
-// ---- IPv4 arithmetic ---------------------------------------------------------------------------
-
-export function v4ToInt(addr: string): number | undefined {
-  const parts = addr.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    const b = Number(p);
-    if (!/^\d{1,3}$/.test(p) || b > 255) return undefined;
-    n = n * 256 + b;
-  }
-  return n;
-}
-
-export function intToV4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-interface V4Subnet {
-  network: number;
-  mask: number;
-  /** first and last host address */
-  first: number;
-  last: number;
-  /** static ranges as [begin, end, type] */
-  ranges: Array<[number, number, string]>;
-}
-
-function v4Subnets(net: Rec): V4Subnet[] {
-  const out: V4Subnet[] = [];
-  for (const s of asList(net.data.configured_subnets)) {
-    if (!isObject(s) || !isObject(s.prefix) || !isObject(s.prefix.ip_addr)) continue;
-    const base = v4ToInt(String(s.prefix.ip_addr.addr ?? ''));
-    const mask = typeof s.prefix.mask === 'number' ? s.prefix.mask : NaN;
-    if (base === undefined || !(mask >= 0 && mask <= 32)) continue;
-    const size = 2 ** (32 - mask);
-    const network = base - (base % size);
-    const ranges: Array<[number, number, string]> = [];
-    for (const r of asList(s.static_ip_ranges)) {
-      if (!isObject(r) || !isObject(r.range) || !isObject(r.range.begin) || !isObject(r.range.end)) continue;
-      const b = v4ToInt(String(r.range.begin.addr ?? ''));
-      const e = v4ToInt(String(r.range.end.addr ?? ''));
-      if (b !== undefined && e !== undefined && b <= e) ranges.push([b, e, str(r.type) ?? 'STATIC_IPS_FOR_VIP_AND_SE']);
-    }
-    const first = mask >= 31 ? network : network + 1;
-    const last = mask >= 31 ? network + size - 1 : network + size - 2;
-    out.push({ network, mask, first, last, ranges });
-  }
-  return out;
-}
-
-const SE_RANGE_TYPES = new Set(['STATIC_IPS_FOR_SE', 'STATIC_IPS_FOR_VIP_AND_SE']);
-/** how far down from the top of a subnet without SE ranges we look for a free address */
-const MAX_SCAN = 65536;
+/** A positive integer setting, else its default. */
+export const int = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
 
 // ---- placement ---------------------------------------------------------------------------------
 
@@ -103,7 +46,7 @@ interface Want {
   count: number;
 }
 
-export class Placement {
+export class Placement implements PlacementView {
   /** virtual service uuid → the SEs hosting it, primary first */
   private readonly assigned = new Map<string, string[]>();
   /** SE uuid → the virtual services it hosts */
@@ -115,32 +58,46 @@ export class Placement {
 
   constructor(private readonly svc: ObjectService) {
     this.deprovisioner = new SeDeprovisioner(svc, (se) => this.vsesOn(se).length > 0);
-    svc.store.subscribe((change) => {
-      if (change.op === 'restore') {
-        this.assigned.clear();
-        this.hosted.clear();
-        this.extra.clear();
-        this.built = false;
-        this.deprovisioner.reset();
-        this.buildSoon();
-      } else if (change.op === 'remove') {
-        if (change.rec.type === 'virtualservice') {
-          this.set(change.rec.uuid, []);
-          this.extra.delete(change.rec.uuid);
-        }
-        else if (change.rec.type === 'serviceengine') {
-          for (const vs of this.hosted.get(change.rec.uuid) ?? []) {
-            this.set(vs, (this.assigned.get(vs) ?? []).filter((se) => se !== change.rec.uuid));
-          }
-          this.hosted.delete(change.rec.uuid);
-          this.deprovisioner.busy(change.rec.uuid);
-        }
-      } else if (change.rec.type === 'serviceengine' && this.built && !this.hosted.get(change.rec.uuid)?.size) {
-        // an SE written while it hosts nothing (made by a client, or just deployed)
-        this.deprovisioner.idle(change.rec.uuid);
-      }
-    });
+    svc.store.subscribe((change) => this.follow(change));
+    svc.store.subscribe('placement', (changes) => this.react(changes));
     this.buildSoon();
+  }
+
+  /** Derive phase: what is hosted where follows every change (writes nothing). */
+  private follow(change: Change): void {
+    if (change.op === 'restore') {
+      this.assigned.clear();
+      this.hosted.clear();
+      this.extra.clear();
+      this.built = false;
+      this.deprovisioner.reset();
+      this.buildSoon();
+    } else if (change.op === 'remove') {
+      if (change.rec.type === 'virtualservice') {
+        this.set(change.rec.uuid, []);
+        this.extra.delete(change.rec.uuid);
+      } else if (change.rec.type === 'serviceengine') {
+        for (const vs of this.hosted.get(change.rec.uuid) ?? []) {
+          this.set(vs, (this.assigned.get(vs) ?? []).filter((se) => se !== change.rec.uuid));
+        }
+        this.hosted.delete(change.rec.uuid);
+        this.deprovisioner.busy(change.rec.uuid);
+      }
+    } else if (change.rec.type === 'serviceengine' && this.built && !this.hosted.get(change.rec.uuid)?.size) {
+      // an SE written while it hosts nothing (made by a client, or just deployed)
+      this.deprovisioner.idle(change.rec.uuid);
+    }
+  }
+
+  /** Placement phase: each virtual service a write stored is placed (once, as it now stands). */
+  private react(changes: readonly Change[]): void {
+    const placed = new Set<string>();
+    for (const change of changes) {
+      if (change.op !== 'put' || change.rec.type !== 'virtualservice' || placed.has(change.rec.uuid)) continue;
+      placed.add(change.rec.uuid);
+      const vs = this.svc.store.get('virtualservice', change.rec.uuid);
+      if (vs) this.place(vs);
+    }
   }
 
   /**
@@ -297,7 +254,7 @@ export class Placement {
     // the prefix is cut so the name stays within the bound on names [inferred]: placing a VS
     // must not fail on a name it makes itself
     const prefix = [...(str(group.data.se_name_prefix) ?? 'Avi')].slice(0, MAX_NAME_LENGTH - '-se-xxxxx'.length).join('');
-    const tenant = tenantOf(group.data) || ADMIN;
+    const tenant = tenantRefOf(group.data) || ADMIN_TENANT;
     let name = '';
     do name = `${prefix}-se-${letters(this.svc.ids.uuid4(), 5)}`;
     while ([...this.svc.store.byName('serviceengine', tenant, name)].length > 0);
@@ -326,7 +283,7 @@ export class Placement {
     if (nics.some((n) => isObject(n) && n.network_ref === net.uuid)) return;
     const nic = this.dataNic(vs, cloud, nics.length + 1, net);
     if (!nic) return;
-    this.svc.patch('serviceengine', se.uuid, { add: { data_vnics: [nic] } }, { tenant: tenantOf(se.data) || ADMIN, base: '' });
+    this.svc.patch('serviceengine', se.uuid, { add: { data_vnics: [nic] } }, { tenant: tenantRefOf(se.data) || ADMIN_TENANT, base: '' });
   }
 
   private dataNic(vs: Rec, cloud: string | undefined, index: number, net = dataNetwork(this.svc, vs, cloud)): Data | undefined {
@@ -354,373 +311,4 @@ function letters(uuid: string, n: number): string {
   let out = '';
   for (let i = 0; out.length < n && i + 1 < hex.length; i += 2) out += String.fromCharCode(97 + (parseInt(hex.slice(i, i + 2), 16) % 26));
   return out;
-}
-
-/** The VS a VH child rides on (its parent), else the VS itself. */
-function placementHost(svc: ObjectService, vs: Rec): Rec {
-  const parent = str(vs.data.vh_parent_vs_ref);
-  return (parent && svc.store.get('virtualservice', parent)) || vs;
-}
-
-function vsvipOf(svc: ObjectService, vs: Rec): Rec | undefined {
-  const ref = str(vs.data.vsvip_ref);
-  return ref ? svc.store.get('vsvip', ref) : undefined;
-}
-
-function vipsOf(svc: ObjectService, vs: Rec): Obj[] {
-  const vsvip = vsvipOf(svc, vs);
-  return asList(vsvip ? vsvip.data.vip : vs.data.vip).filter(isObject);
-}
-
-function vipAddr(vip: Obj): string | undefined {
-  if (vip.enabled === false) return undefined;
-  for (const k of ['ip_address', 'ip6_address']) {
-    const a = vip[k];
-    if (isObject(a) && typeof a.addr === 'string' && a.addr) return a.addr;
-  }
-  return undefined;
-}
-
-/**
- * The network an SE's data NIC for this VS goes on: the VIP's (its IPAM network, a placement
- * network, or a network of the cloud whose subnet holds the VIP), else the cloud's first network
- * with a configured subnet.
- */
-export function dataNetwork(svc: ObjectService, vs: Rec, cloud: string | undefined): Rec | undefined {
-  const net = (uuid: unknown) => (typeof uuid === 'string' ? svc.store.get('network', uuid) : undefined);
-  const vips = vipsOf(svc, placementHost(svc, vs));
-  for (const vip of vips) {
-    const n = net(isObject(vip.ipam_network_subnet) ? vip.ipam_network_subnet.network_ref : undefined) ?? net(vip.network_ref);
-    if (n) return n;
-    for (const p of asList(vip.placement_networks)) if (isObject(p) && net(p.network_ref)) return net(p.network_ref);
-  }
-  const inCloud = [...svc.store.collection('network').values()].filter(
-    (n) => cloud === undefined || n.data.cloud_ref === cloud,
-  );
-  for (const vip of vips) {
-    const addr = vipAddr(vip);
-    const a = addr ? v4ToInt(addr) : undefined;
-    if (a === undefined) continue;
-    const hit = inCloud.find((n) => v4Subnets(n).some((s) => a >= s.network && a < s.network + 2 ** (32 - s.mask)));
-    if (hit) return hit;
-  }
-  return inCloud.find((n) => v4Subnets(n).length > 0);
-}
-
-/** Every data-NIC address held by a Service Engine (VIP allocation must not hand these out). */
-export function seDataAddresses(svc: ObjectService): Set<string> {
-  const out = new Set<string>();
-  for (const se of svc.store.collection('serviceengine').values()) {
-    for (const nic of asList(se.data.data_vnics)) {
-      if (!isObject(nic)) continue;
-      for (const vn of asList(nic.vnic_networks)) {
-        if (isObject(vn) && isObject(vn.ip) && isObject(vn.ip.ip_addr) && typeof vn.ip.ip_addr.addr === 'string') out.add(vn.ip.ip_addr.addr);
-      }
-    }
-  }
-  return out;
-}
-
-/** Addresses taken on a network: SE data NICs and VIPs anywhere (VIPs are not per network). */
-function usedAddresses(svc: ObjectService): Set<number> {
-  const used = new Set<number>();
-  const add = (addr: unknown) => {
-    const n = typeof addr === 'string' ? v4ToInt(addr) : undefined;
-    if (n !== undefined) used.add(n);
-  };
-  for (const addr of seDataAddresses(svc)) add(addr);
-  for (const vsvip of svc.store.collection('vsvip').values()) {
-    for (const vip of asList(vsvip.data.vip)) if (isObject(vip) && isObject(vip.ip_address)) add(vip.ip_address.addr);
-  }
-  for (const vs of svc.store.collection('virtualservice').values()) {
-    for (const vip of asList(vs.data.vip)) if (isObject(vip) && isObject(vip.ip_address)) add(vip.ip_address.addr);
-  }
-  return used;
-}
-
-/**
- * A free SE address on the network: from the top of its STATIC_IPS_FOR_SE /
- * STATIC_IPS_FOR_VIP_AND_SE ranges downwards (VIP allocation tends to start at the bottom), or,
- * for a subnet with no such range, from the top of the subnet, outside any VIP-only range.
- */
-export function freeSeAddress(svc: ObjectService, net: Rec): { addr: string; mask: number } | undefined {
-  const used = usedAddresses(svc);
-  for (const s of v4Subnets(net)) {
-    const seRanges = s.ranges.filter(([, , t]) => SE_RANGE_TYPES.has(t));
-    if (seRanges.length) {
-      for (const [b, e] of [...seRanges].reverse()) {
-        for (let a = e, n = 0; a >= b && n < MAX_SCAN; a--, n++) if (!used.has(a)) return { addr: intToV4(a), mask: s.mask };
-      }
-      continue;
-    }
-    const inRange = (a: number) => s.ranges.some(([b, e]) => a >= b && a <= e);
-    for (let a = s.last, n = 0; a >= s.first && n < MAX_SCAN; a--, n++) {
-      if (!used.has(a) && !inRange(a)) return { addr: intToV4(a), mask: s.mask };
-    }
-  }
-  return undefined;
-}
-
-const placements = new WeakMap<ObjectService, Placement>();
-
-/** The placement of one simulated controller (made on first use). */
-export function placementOf(svc: ObjectService): Placement {
-  let p = placements.get(svc);
-  if (!p) placements.set(svc, (p = new Placement(svc)));
-  return p;
-}
-
-// ---- runtime -----------------------------------------------------------------------------------
-
-export interface OperStatus {
-  state: string;
-  reason?: string[];
-  last_changed_time?: { secs: number; usecs: number };
-}
-
-function changedTime(rec: Rec): { secs: number; usecs: number } | undefined {
-  const lm = Number(rec.data._last_modified);
-  return Number.isFinite(lm) && lm > 0 ? { secs: Math.floor(lm / 1e6), usecs: lm % 1e6 } : undefined;
-}
-
-function status(state: string, rec: Rec, reason: string[] = []): OperStatus {
-  const out: OperStatus = { state };
-  if (reason.length) out.reason = reason;
-  const t = changedTime(rec);
-  if (t) out.last_changed_time = t;
-  return out;
-}
-
-interface ServerCount {
-  pools: number;
-  servers: number;
-  enabled: number;
-}
-
-/** Pools a VS sends traffic to: pool_ref, pool groups' members, service pool selectors, HTTP and L4 policies. */
-export function poolsOf(svc: ObjectService, vs: Rec): Rec[] {
-  const pools = new Map<string, Rec>();
-  const visit = (rec: Rec, depth: number) => {
-    for (const key of rec.refs) {
-      const i = key.indexOf('/');
-      const type = key.slice(0, i);
-      const uuid = key.slice(i + 1);
-      if (type === 'pool') {
-        const p = svc.store.get('pool', uuid);
-        if (p) pools.set(uuid, p);
-      } else if ((type === 'poolgroup' || type === 'httppolicyset' || type === 'l4policyset') && depth < 2) {
-        const r = svc.store.get(type, uuid);
-        if (r) visit(r, depth + 1);
-      }
-    }
-  };
-  visit(vs, 0);
-  return [...pools.values()];
-}
-
-function countServers(pools: Rec[]): ServerCount {
-  const c: ServerCount = { pools: pools.length, servers: 0, enabled: 0 };
-  for (const p of pools) {
-    const servers = asList(p.data.servers).filter(isObject);
-    c.servers += servers.length;
-    if (p.data.enabled !== false) c.enabled += servers.filter((s) => s.enabled !== false).length;
-  }
-  return c;
-}
-
-/** VH children of a parent VS (their `vh_parent_vs_ref` points at it), in creation order. */
-export function vhChildren(svc: ObjectService, vs: Rec): Rec[] {
-  const out: Rec[] = [];
-  for (const r of svc.store.referrers('virtualservice', vs.uuid)) {
-    if (r.type === 'virtualservice' && r.data.vh_parent_vs_ref === vs.uuid) out.push(r);
-  }
-  return out;
-}
-
-export function vsOperStatus(svc: ObjectService, vs: Rec): OperStatus {
-  if (vs.data.enabled === false) return status('OPER_DISABLED', vs);
-  const reasons: string[] = [];
-  const host = placementHost(svc, vs);
-  if (host !== vs && host.data.enabled === false) reasons.push('Parent virtual service is disabled');
-  const hasVip = vipsOf(svc, host).some((v) => vipAddr(v) !== undefined);
-  if (!hasVip) reasons.push('No VIP');
-  let pools = poolsOf(svc, vs);
-  if (pools.length === 0) for (const child of vhChildren(svc, vs)) pools.push(...poolsOf(svc, child));
-  pools = [...new Map(pools.map((p) => [p.uuid, p])).values()];
-  const c = countServers(pools);
-  if (c.pools === 0) reasons.push('No pool');
-  else if (c.servers === 0) reasons.push('Pool has no servers');
-  else if (c.enabled === 0) reasons.push('All servers are disabled');
-  const placement = placementOf(svc);
-  if (hasVip && host.data.enabled !== false && placement.wants(host) && placement.sesOf(vs).length === 0) {
-    reasons.push('No Service Engine available');
-  }
-  return reasons.length ? status('OPER_DOWN', vs, reasons) : status('OPER_UP', vs);
-}
-
-export function poolRuntime(svc: ObjectService, pool: Rec): Data {
-  const c = countServers([pool]);
-  let oper: OperStatus;
-  if (pool.data.enabled === false) oper = status('OPER_DISABLED', pool);
-  else if (c.servers === 0) oper = status('OPER_DOWN', pool, ['Pool has no servers']);
-  else if (c.enabled === 0) oper = status('OPER_DOWN', pool, ['All servers are disabled']);
-  else oper = status('OPER_UP', pool);
-  const up = pool.data.enabled === false ? 0 : c.enabled;
-  const pct = (n: number, of: number) => (of ? Math.floor((n * 100) / of) : 0);
-  return {
-    oper_status: oper,
-    num_servers: c.servers,
-    num_servers_enabled: c.enabled,
-    num_servers_up: up,
-    percent_servers_up_enabled: pct(up, c.enabled),
-    percent_servers_up_total: pct(up, c.servers),
-  };
-}
-
-interface Refs {
-  ref(type: string, uuid: string): string;
-}
-
-function refRenderer(svc: ObjectService, ctx: Ctx, includeName: boolean): Refs {
-  return { ref: (type, uuid) => svc.renderRef(ctx.base, type, uuid, includeName) };
-}
-
-function seDataIp(se: Rec): { addr: string; type: string } | undefined {
-  for (const nic of asList(se.data.data_vnics)) {
-    if (!isObject(nic)) continue;
-    for (const vn of asList(nic.vnic_networks)) {
-      if (isObject(vn) && isObject(vn.ip) && isObject(vn.ip.ip_addr) && typeof vn.ip.ip_addr.addr === 'string') {
-        return { addr: vn.ip.ip_addr.addr, type: String(vn.ip.ip_addr.type ?? 'V4') };
-      }
-    }
-  }
-  return undefined;
-}
-
-/** `vip_runtime`: per VIP, the SEs it is placed on (`se_list`), as a controller records it. */
-export function vipRuntime(svc: ObjectService, vs: Rec, ctx: Ctx, includeName: boolean): Data[] {
-  const r = refRenderer(svc, ctx, includeName);
-  const ses = placementOf(svc).sesOf(vs);
-  const host = placementHost(svc, vs);
-  // what the SE group asks for, placed or not (a cloud without SEs yet still asks)
-  const requested = placementOf(svc).wants(host)?.count ?? ses.length;
-  return vipsOf(svc, host).map((vip, i) => {
-    const out: Data = {
-      vip_id: str(vip.vip_id) ?? String(i),
-      num_additional_se: placementOf(svc).additionalSes(host.uuid),
-      requested_resource: { num_se: requested, num_standby_se: 0 },
-      se_list: ses.map((se, idx) => {
-        const entry: Data = {
-          se_ref: r.ref('serviceengine', se.uuid),
-          is_primary: idx === 0,
-          is_standby: false,
-          active_on_se: true,
-          active_on_cloud: true,
-          cloud_programming_done: true,
-          cloud_programming_status: 'Virtual Service IP is reachable in the Cloud',
-          se_programming_done: true,
-          admin_down_requested: false,
-          attach_ip_in_progress: false,
-          detach_ip_in_progress: false,
-          delete_in_progress: false,
-          scaleout_in_progress: false,
-          se_ready_in_progress: false,
-          sec_idx: idx,
-          vip_subnet_mask: 32,
-          vip6_subnet_mask: 128,
-          vlan_id: 0,
-        };
-        const ip = seDataIp(se);
-        if (ip) {
-          entry.vip_intf_ip = ip;
-          entry.vip_intf_list = [{ vip_intf_ip: ip, vlan_id: 0, is_portchannel: false }];
-        }
-        return entry;
-      }),
-    };
-    // An empty repeated field is absent from a controller's answer (as protobuf renders it).
-    if (ses.length === 0) delete out.se_list;
-    const t = ses.length ? changedTime(ses[0]!) : undefined;
-    if (t) out.first_se_assigned_time = t;
-    return out;
-  });
-}
-
-/** VsRuntimeSummary (`oper_status`, `percent_ses_up`, `vip_summary` with each VIP's SEs). */
-export function vsRuntime(svc: ObjectService, vs: Rec, ctx: Ctx, includeName: boolean): Data {
-  const r = refRenderer(svc, ctx, includeName);
-  const oper = vsOperStatus(svc, vs);
-  const ses = placementOf(svc).sesOf(vs);
-  const up = oper.state === 'OPER_UP';
-  const requested = placementOf(svc).wants(placementHost(svc, vs))?.count ?? ses.length;
-  const vip_summary = vipsOf(svc, placementHost(svc, vs)).map((vip, i) => {
-    const out: Data = {
-      vip_id: str(vip.vip_id) ?? String(i),
-      oper_status: vipAddr(vip) ? status(up ? 'OPER_UP' : 'OPER_DOWN', vs) : status('OPER_DOWN', vs, ['No VIP']),
-      num_se_assigned: ses.length,
-      num_se_requested: requested,
-      percent_ses_up: ses.length ? 100 : 0,
-      service_engine: ses.map((se, idx) => ({
-        ref: r.ref('serviceengine', se.uuid),
-        name: svc.nameOf(se),
-        uuid: se.uuid,
-        primary: idx === 0,
-        standby: false,
-        connected: true,
-        active_on_se: true,
-        active_on_cloud: true,
-        oper_status: status('OPER_UP', se),
-      })),
-    };
-    for (const k of ['ip_address', 'ip6_address', 'enabled', 'auto_allocate_ip', 'prefix_length']) if (vip[k] !== undefined) out[k] = vip[k];
-    return out;
-  });
-  return { oper_status: oper, percent_ses_up: ses.length ? 100 : 0, vip_summary };
-}
-
-/** GET /api/serviceenginegroup/<uuid>/runtime/: its SEs and what each hosts [shape inferred]. */
-export function segRuntime(svc: ObjectService, group: Rec, ctx: Ctx, includeName: boolean): Data {
-  const r = refRenderer(svc, ctx, includeName);
-  const placement = placementOf(svc);
-  const ses = [...svc.store.collection('serviceengine').values()].filter((se) => se.data.se_group_ref === group.uuid);
-  const vses = new Set<string>();
-  const se_list = ses.map((se) => {
-    const hosted = placement.vsesOn(se.uuid);
-    for (const v of hosted) vses.add(v);
-    const entry: Data = {
-      se_ref: r.ref('serviceengine', se.uuid),
-      name: svc.nameOf(se),
-      uuid: se.uuid,
-      oper_status: status(se.data.enable_state === 'SE_STATE_DISABLED' ? 'OPER_DISABLED' : 'OPER_UP', se),
-      num_vs: hosted.length,
-      vs_refs: hosted.map((v) => r.ref('virtualservice', v)),
-    };
-    const ip = seDataIp(se);
-    if (ip) entry.data_ip = ip;
-    return entry;
-  });
-  return {
-    uuid: group.uuid,
-    name: svc.nameOf(group),
-    oper_status: status('OPER_UP', group),
-    num_se: ses.length,
-    num_vs: vses.size,
-    max_se: int(group.data.max_se, DEFAULT_MAX_SE),
-    max_vs_per_se: int(group.data.max_vs_per_se, DEFAULT_MAX_VS_PER_SE),
-    se_list,
-  };
-}
-
-/** What `join_subresources=runtime` adds to a listed object, or nothing for other types. */
-export function runtimeSubresources(svc: ObjectService, rec: Rec, ctx: Ctx, includeName: boolean): Data | undefined {
-  switch (rec.type) {
-    case 'virtualservice':
-      return { runtime: vsRuntime(svc, rec, ctx, includeName), vip_runtime: vipRuntime(svc, rec, ctx, includeName) };
-    case 'pool':
-      return { runtime: poolRuntime(svc, rec) };
-    case 'serviceenginegroup':
-      return { runtime: segRuntime(svc, rec, ctx, includeName) };
-    default:
-      return undefined;
-  }
 }

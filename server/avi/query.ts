@@ -2,12 +2,14 @@
  * GET /api/<type>: the collection filters of the controller's query language, projection,
  * sorting and pagination. Unknown parameters are ignored, as the controller does.
  */
-import type { Rec } from '../core/store.js';
-import { refKey } from '../core/store.js';
-import type { Ctx, ObjectService } from './objects.js';
+import { type Rec, refKey } from '../core/store.js';
+import type { Ctx } from './context.js';
+import type { ObjectService } from './objects.js';
 import { own } from '../core/json-safety.js';
-import { isObject, stripDefaults } from './shape-ops.js';
-import { runtimeSubresources } from './placement.js';
+import { stripDefaults } from './shape-ops.js';
+import { isObject } from '../core/json.js';
+import { runtimeSubresources } from './runtime.js';
+import { ADMIN_TENANT } from '../core/admin.js';
 
 export const DEFAULT_PAGE_SIZE = 25;
 
@@ -70,7 +72,7 @@ export function selectPage(
     // O(1): the name index holds the request tenant's and admin's objects of that name.
     if (!excluded.has('name') && !info.tenantScoped) candidates = svc.store.byName(type, '', exact);
     else if (!excluded.has('name') && ctx.tenant !== '*') {
-      candidates = [...new Set([...svc.store.byName(type, ctx.tenant, exact), ...svc.store.byName(type, 'admin', exact)])];
+      candidates = [...new Set([...svc.store.byName(type, ctx.tenant, exact), ...svc.store.byName(type, ADMIN_TENANT, exact)])];
     }
     add('name', (r) => name(r) === exact);
   }

@@ -8,7 +8,8 @@
  * without touching server/http/. Nothing here knows HTTP: a resource answers a value.
  */
 import type { Rec } from '../core/store.js';
-import type { Ctx, ObjectService } from './objects.js';
+import type { ObjectService } from './objects.js';
+import type { Ctx } from './context.js';
 
 export interface ResourceCall {
   svc: ObjectService;

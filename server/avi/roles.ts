@@ -11,14 +11,20 @@
  * user object and of the roles it holds (stored data is replaced on write, so its identity is
  * the version).
  */
-import type { Engine } from '../engine.js';
 import type { Data, Rec, Store } from '../core/store.js';
 import type { Catalog, Shape } from '../core/catalog.js';
 import { errors } from './errors.js';
-import { isObject } from './shape-ops.js';
-import { ADMIN_TENANT, ALL_TENANTS, type Ctx } from './objects.js';
+import { isObject } from '../core/json.js';
+import { ADMIN_TENANT, ADMIN_USER } from '../core/admin.js';
+import { ALL_TENANTS, type Ctx } from './context.js';
 import { levelOf, NO_ACCESS, PermissionTable, privilegesOf, READ, WRITE, type Level } from './permissions.js';
 import { userRecord } from './types/user.js';
+import type { ObjectService } from './objects.js';
+
+/** What authorization reads: the object model (an engine is one). */
+export interface AviModel {
+  readonly objects: ObjectService;
+}
 
 /** What the step reads of a request (the API's call object has these). */
 export interface AuthorizationRequest {
@@ -84,7 +90,7 @@ export function permissionTable(catalog: Catalog): PermissionTable {
 /** The grants of a login name: its user object's, all for the built-in admin without one. */
 export function grantsOf(store: Store, username: string): Grants {
   const user = userRecord(store, username);
-  if (!user) return username === 'admin' ? SUPERUSER : NOTHING;
+  if (!user) return username === ADMIN_USER ? SUPERUSER : NOTHING;
   if (user.data.is_superuser === true) return SUPERUSER;
   const hit = resolved.get(user.data);
   if (hit && current(store, hit)) return hit.grants;
@@ -139,13 +145,13 @@ export function accessibleTenants(store: Store, username: string): Rec[] {
  * controller's 403. For a read across tenants (`X-Avi-Tenant: *`) it narrows `ctx` to the
  * tenants the caller may read.
  */
-export function authorize(engine: Engine, call: AuthorizationRequest, operationId: string | undefined): void {
+export function authorize(model: AviModel, call: AuthorizationRequest, operationId: string | undefined): void {
   if (call.principal.via === 'anonymous' || operationId === undefined || OPEN.has(operationId)) return;
-  const grants = grantsOf(engine.store, call.principal.username);
+  const grants = grantsOf(model.objects.store, call.principal.username);
   if (grants.superuser) return;
-  const check = new Check(engine, grants, call);
+  const check = new Check(model, grants, call);
   if (MACRO.has(operationId)) return check.macro();
-  const permission = permissionOfPath(engine, call.path);
+  const permission = permissionOfPath(model, call.path);
   const write = call.method !== 'GET' && call.method !== 'HEAD' && !call.path.startsWith('/api/analytics/');
   if (!write) return check.read(permission);
   check.write(permission, call.body, true);
@@ -155,9 +161,9 @@ export function authorize(engine: Engine, call: AuthorizationRequest, operationI
 }
 
 /** The permission governing an operation's path (`/api/<type>...`; analytics by their subject). */
-export function permissionOfPath(engine: Engine, path: string): string {
+export function permissionOfPath(model: AviModel, path: string): string {
   const parts = path.split('/');
-  const table = permissionTable(engine.catalog);
+  const table = permissionTable(model.objects.catalog);
   if (parts[2] === 'analytics') {
     const subject = parts[4] ?? '';
     return subject === 'controller' ? 'PERMISSION_CONTROLLER' : (table.ofType(subject) ?? 'PERMISSION_VIRTUALSERVICE');
@@ -170,11 +176,11 @@ class Check {
   private readonly table: PermissionTable;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly model: AviModel,
     private readonly grants: Grants,
     private readonly call: AuthorizationRequest,
   ) {
-    this.table = permissionTable(engine.catalog);
+    this.table = permissionTable(model.objects.catalog);
   }
 
   read(permission: string): void {
@@ -192,16 +198,16 @@ class Check {
     const tenant = this.call.ctx.tenant === ALL_TENANTS ? ADMIN_TENANT : this.call.ctx.tenant;
     this.need(permission, WRITE, tenant);
     for (const named of tenantRefsOf(body, patchable)) {
-      const uuid = this.engine.objects.tryResolve('tenant', named, { tenant: ADMIN_TENANT });
+      const uuid = this.model.objects.tryResolve('tenant', named, { tenant: ADMIN_TENANT });
       if (uuid !== undefined) this.need(permission, WRITE, uuid);
     }
   }
 
   /** Every object a macro creates or deletes, children included, needs WRITE. */
   macro(): void {
-    const objects = macroObjects(this.engine.catalog, this.call.body);
+    const objects = macroObjects(this.model.objects.catalog, this.call.body);
     if (objects === undefined) throw this.refusal('PERMISSION_VIRTUALSERVICE', WRITE, this.call.ctx.tenant);
-    for (const { type, data } of objects) this.write(permissionOfPath(this.engine, `/api/${type}`), data, false);
+    for (const { type, data } of objects) this.write(permissionOfPath(this.model, `/api/${type}`), data, false);
   }
 
   /**
@@ -210,7 +216,7 @@ class Check {
    */
   grantsGiven(body: unknown, method: string, path: string): void {
     const uuid = path.split('/')[3];
-    const target = uuid ? this.engine.store.get('user', uuid) : undefined;
+    const target = uuid ? this.model.objects.store.get('user', uuid) : undefined;
     if (target?.data.is_superuser === true) throw this.refusal('PERMISSION_USER', WRITE, ADMIN_TENANT);
     if (method === 'DELETE') return;
     const { superuser, access } = userFieldsOf(body);
@@ -233,10 +239,10 @@ class Check {
   }
 
   private entryWithin(entry: Record<string, unknown>): void {
-    const svc = this.engine.objects;
+    const svc = this.model.objects;
     const scope = { tenant: this.call.ctx.tenant === ALL_TENANTS ? ADMIN_TENANT : this.call.ctx.tenant };
     const roleUuid = typeof entry.role_ref === 'string' ? svc.tryResolve('role', entry.role_ref, scope) : undefined;
-    const role = roleUuid ? this.engine.store.get('role', roleUuid) : undefined;
+    const role = roleUuid ? this.model.objects.store.get('role', roleUuid) : undefined;
     if (!role) return; // the write itself answers for a role that does not exist
     const everywhere = entry.all_tenants === true;
     const tenant = everywhere ? undefined : typeof entry.tenant_ref === 'string' ? svc.tryResolve('tenant', entry.tenant_ref, { tenant: ADMIN_TENANT }) : undefined;
@@ -252,7 +258,7 @@ class Check {
   }
 
   private refusal(permission: string, level: Level, tenant: string) {
-    const name = tenant === ALL_TENANTS ? ALL_TENANTS : String(this.engine.store.get('tenant', tenant)?.data.name ?? tenant);
+    const name = tenant === ALL_TENANTS ? ALL_TENANTS : String(this.model.objects.store.get('tenant', tenant)?.data.name ?? tenant);
     return errors.notAuthorized(this.call.principal.username, level === WRITE ? 'write' : 'read', this.table.label(permission), name);
   }
 }

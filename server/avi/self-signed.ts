@@ -9,7 +9,7 @@
 import { createPrivateKey, generateKeyPair } from 'node:crypto';
 import { isIP } from 'node:net';
 import { errors } from './errors.js';
-import { isObject } from './shape-ops.js';
+import { isObject } from '../core/json.js';
 
 type Obj = Record<string, unknown>;
 

@@ -5,12 +5,10 @@
  */
 import type { FieldShape, Shape, ValueRule } from '../core/catalog.js';
 import { own } from '../core/json-safety.js';
+import { isObject } from '../core/json.js';
 
 type Obj = Record<string, unknown>;
 
-export function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * A copy of the client's body keeping only fields the schema knows, without nulls (Go models
@@ -116,23 +114,6 @@ export function fillDefaults(obj: Obj, shape: Shape, fills?: Obj): void {
 
 function structuredCloneValue<T>(v: T): T {
   return typeof v === 'object' && v !== null ? structuredClone(v) : v;
-}
-
-/** Calls `fn(uuid, type)` for every reference held by a stored (canonical) object. */
-export function forEachRef(obj: Obj, shape: Shape, fn: (uuid: string, type: string) => void): void {
-  if (!shape.hasRefs) return;
-  for (const f of shape.fields.values()) {
-    const v = obj[f.name];
-    if (v === undefined) continue;
-    if (f.ref) {
-      if (typeof v === 'string') fn(v, f.ref);
-      else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') fn(x, f.ref);
-      continue;
-    }
-    if (!f.child || !f.child.hasRefs) continue;
-    if (f.kind === 'object' && isObject(v)) forEachRef(v, f.child, fn);
-    else if (Array.isArray(v)) for (const item of v) if (isObject(item)) forEachRef(item, f.child, fn);
-  }
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { FieldShape, Shape, ValueRule } from '../core/catalog.js';
 import { SCHEMA_CHECKS } from './addresses.js';
 import { errors } from './errors.js';
-import { isObject } from './shape-ops.js';
+import { isObject } from '../core/json.js';
 
 /** Throws the controller-style 400 naming the first offending field. */
 export function validate(value: Record<string, unknown>, shape: Shape): void {

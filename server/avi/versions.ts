@@ -4,7 +4,7 @@
  */
 import type { Shape } from '../core/catalog.js';
 import { AviError, errors } from './errors.js';
-import { isObject } from './shape-ops.js';
+import { isObject } from '../core/json.js';
 
 export type Version = number[];
 

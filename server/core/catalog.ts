@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectFile } from './paths.js';
+import { isObject } from './json.js';
 
 export interface TypeInfo {
   /** path segment, e.g. `pool`, `vsvip` */
@@ -223,5 +224,25 @@ export class Catalog {
         }
       }
     }
+  }
+}
+
+/**
+ * Calls `fn(uuid, type)` for every reference held by a stored (canonical) object: the shape says
+ * which fields are refs, so the store can keep its back-reference index without knowing a type.
+ */
+export function forEachRef(obj: Record<string, unknown>, shape: Shape, fn: (uuid: string, type: string) => void): void {
+  if (!shape.hasRefs) return;
+  for (const f of shape.fields.values()) {
+    const v = obj[f.name];
+    if (v === undefined) continue;
+    if (f.ref) {
+      if (typeof v === 'string') fn(v, f.ref);
+      else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') fn(x, f.ref);
+      continue;
+    }
+    if (!f.child || !f.child.hasRefs) continue;
+    if (f.kind === 'object' && isObject(v)) forEachRef(v, f.child, fn);
+    else if (Array.isArray(v)) for (const item of v) if (isObject(item)) forEachRef(item, f.child, fn);
   }
 }

@@ -11,8 +11,8 @@
  * it inherited is replaced by its own copy on its first write, never changed in place. Sandboxes
  * and reset-to-scenario are forks. Nothing may write to a store once it has been forked.
  */
-import type { Catalog, TypeInfo } from './catalog.js';
-import { forEachRef } from '../avi/shape-ops.js';
+import { type Catalog, type TypeInfo, forEachRef } from './catalog.js';
+import { ChangeFeed, type ReactionPhase } from './changes.js';
 
 export type Data = Record<string, unknown>;
 
@@ -44,8 +44,8 @@ export interface Previous {
 }
 
 /**
- * What changed, for listeners such as persistence (its journal). A put says what it replaced
- * (`previous`, absent for a new object), so a failed write can be taken back (undo.ts).
+ * What changed. A put says what it replaced (`previous`, absent for a new object), so a failed
+ * write can be taken back (undo.ts).
  */
 export type Change = { op: 'put'; rec: Rec; previous?: Previous } | { op: 'remove'; rec: Rec } | { op: 'restore' };
 
@@ -57,7 +57,8 @@ const EMPTY: ReadonlyMap<string, Rec> = new Map();
 /** The two indexes of records by key: by (type, tenant, name), and by referred-to object. */
 type IndexName = 'names' | 'backrefs';
 
-export function tenantOf(data: Data): string {
+/** The tenant (uuid) a stored object belongs to, '' for global types. */
+export function tenantRefOf(data: Data): string {
   return typeof data.tenant_ref === 'string' ? data.tenant_ref : '';
 }
 
@@ -74,21 +75,42 @@ export class Store {
   renameEpoch = 0;
   /** last `_last_modified` handed out, in microseconds */
   clock = 0;
-  /** called after every put and remove (not during restore: listeners rebuild from `all()`) */
-  private readonly listeners = new Set<(change: Change) => void>();
+  /** who hears of changes, and when (server/core/changes.ts) */
+  private readonly feed = new ChangeFeed<Change>();
+  /** a restore in progress: its puts are not changes (subscribers rebuild on its `restore`) */
   private muted = false;
 
   constructor(readonly catalog: Catalog) {}
 
-  /** Calls `fn` after every change; returns the function that stops it. */
-  subscribe(fn: (change: Change) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+  /**
+   * Calls `fn` after every change, in the derive phase (no phase given) or, given a reaction
+   * phase, with the changes of each write once it is over (see ReactionPhase). Returns the
+   * function that stops it.
+   */
+  subscribe(fn: (change: Change) => void): () => void;
+  subscribe(phase: ReactionPhase, fn: (changes: readonly Change[]) => void): () => void;
+  subscribe(a: ReactionPhase | ((change: Change) => void), b?: (changes: readonly Change[]) => void): () => void {
+    return typeof a === 'function' ? this.feed.derive(a) : this.feed.react(a, b!);
+  }
+
+  /**
+   * Runs `fn` as one write: once it is over (and every write around it is), the reactions hear
+   * its changes, unless it threw.
+   */
+  write<T>(fn: () => T): T {
+    return this.feed.write(fn);
+  }
+
+  /**
+   * Runs `fn` with its changes heard by the derive subscribers only: taking a failed write back
+   * restores what was there; it is not a new write for placement or the link to act on.
+   */
+  withoutReactions<T>(fn: () => T): T {
+    return this.feed.withoutReactions(fn);
   }
 
   private emit(change: Change): void {
-    if (this.muted) return;
-    for (const fn of this.listeners) fn(change);
+    if (!this.muted) this.feed.emit(change, change.op === 'restore');
   }
 
   /**
@@ -205,6 +227,10 @@ export class Store {
 
   /** Adds or replaces the record with `data`, keeping indexes in step. */
   put(type: string, data: Data, opts: { protected?: boolean } = {}): Rec {
+    return this.write(() => this.putNow(type, data, opts));
+  }
+
+  private putNow(type: string, data: Data, opts: { protected?: boolean }): Rec {
     const uuid = data.uuid as string;
     const coll = this.ownCollection(type);
     const old = coll.get(uuid);
@@ -263,6 +289,10 @@ export class Store {
   }
 
   remove(rec: Rec): void {
+    this.write(() => this.removeNow(rec));
+  }
+
+  private removeNow(rec: Rec): void {
     this.ownCollection(rec.type).delete(rec.uuid);
     this.unindexName(rec);
     this.unlinkRefs(rec);
@@ -312,12 +342,12 @@ export class Store {
 
   private indexName(rec: Rec): void {
     if (typeof rec.data.name !== 'string') return;
-    this.ownSet('names', nameKey(rec.type, tenantOf(rec.data), rec.data.name)).add(rec);
+    this.ownSet('names', nameKey(rec.type, tenantRefOf(rec.data), rec.data.name)).add(rec);
   }
 
   private unindexName(rec: Rec): void {
     if (typeof rec.data.name !== 'string') return;
-    this.dropFromSet('names', nameKey(rec.type, tenantOf(rec.data), rec.data.name), rec);
+    this.dropFromSet('names', nameKey(rec.type, tenantRefOf(rec.data), rec.data.name), rec);
   }
 
   private linkRefs(rec: Rec, keys: Iterable<string> = rec.refs): void {

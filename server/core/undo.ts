@@ -5,8 +5,9 @@
  * (no other request interleaves there); undoing may come later, after an await.
  *
  * Undo goes newest change first and restores each touched object as it was, through ordinary
- * puts and removes, so every listener (indexes, VIPs, placement, persistence) follows as for any
- * write. An object that has changed again since (another request wrote it meanwhile, or a reset)
+ * puts and removes, so every derive-phase subscriber (indexes, VIPs, placement's bookkeeping,
+ * persistence) follows as for any write; the reactions (placement, the NSX link) do not act on
+ * it: what they wrote for the failed work was recorded here too and is taken back with it. An object that has changed again since (another request wrote it meanwhile, or a reset)
  * is left as it is: that later write was answered and stands.
  *
  * What undo cannot give back is place in creation order: an object whose delete is undone comes
@@ -47,13 +48,15 @@ export class UndoLog {
   /** Takes every recorded change back that nothing has overwritten since. */
   undo(): void {
     this.end();
-    for (let i = this.steps.length - 1; i >= 0; i--) {
-      const { type, uuid, after, before } = this.steps[i]!;
-      const current = this.store.get(type, uuid);
-      if (current?.data !== after) continue;
-      if (before) this.store.put(type, before.data, { protected: before.protected ?? false });
-      else if (current) this.store.remove(current);
-    }
+    this.store.withoutReactions(() => {
+      for (let i = this.steps.length - 1; i >= 0; i--) {
+        const { type, uuid, after, before } = this.steps[i]!;
+        const current = this.store.get(type, uuid);
+        if (current?.data !== after) continue;
+        if (before) this.store.put(type, before.data, { protected: before.protected ?? false });
+        else if (current) this.store.remove(current);
+      }
+    });
     this.steps.length = 0;
   }
 

@@ -11,7 +11,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.js';
 import { AviError, errors } from '../avi/errors.js';
-import { ADMIN_TENANT, ALL_TENANTS, type Ctx } from '../avi/objects.js';
+import { ADMIN_TENANT } from '../core/admin.js';
+import { ALL_TENANTS, type Ctx } from '../avi/context.js';
 import { flagParam } from '../avi/query.js';
 import { Reply, type Resource } from '../avi/resources.js';
 import { dotted, parseVersion, type Version } from '../avi/versions.js';

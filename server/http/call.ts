@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.js';
-import type { Ctx } from '../avi/objects.js';
+import type { Ctx } from '../avi/context.js';
 import type { Session } from '../avi/sessions.js';
 
 export interface Principal {

@@ -22,7 +22,8 @@ import {
 } from '../avi/files.js';
 import { PROVIDER_TYPE, updateRuleset } from '../avi/types/wafapplicationsignatureprovider.js';
 import { renderLocation } from '../avi/refs.js';
-import type { Ctx, ObjectService } from '../avi/objects.js';
+import type { ObjectService } from '../avi/objects.js';
+import type { Ctx } from '../avi/context.js';
 import type { ApiCall, ApiHandler } from './call.js';
 import { sendJsonText } from './respond.js';
 import type { Data, Rec } from '../core/store.js';

@@ -6,8 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Engine } from '../engine.js';
 import { AviError, errors } from '../avi/errors.js';
-import { ADMIN_TENANT } from '../avi/objects.js';
-import { isObject } from '../avi/shape-ops.js';
+import { ADMIN_TENANT } from '../core/admin.js';
+import { isObject } from '../core/json.js';
 import type { Session } from '../avi/sessions.js';
 import { basicCredentials, parseCookies } from '../core/http-auth.js';
 import { accessibleTenants, grantsOf } from '../avi/roles.js';

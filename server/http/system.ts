@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import { flagParam } from '../avi/query.js';
 import type { Rec } from '../core/store.js';
 import type { ApiHandler } from './call.js';

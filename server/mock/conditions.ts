@@ -3,7 +3,7 @@
  * controller condition brought about at once — a leader change, every session expiring, an NSX
  * realization delay or error.
  */
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import { MockError } from './errors.js';
 import { Faults, PRESET_KINDS } from './faults.js';
 import type { Scenario } from '../scenario/load.js';

@@ -9,12 +9,11 @@
 import { readFile } from 'node:fs/promises';
 import { AviError } from '../avi/errors.js';
 import { parseClientJson, UnsafeJson } from '../core/json-safety.js';
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import { readWholeBody } from '../http/body.js';
 import type { Exchange } from '../http/exchange.js';
 import { sendEmpty, sendJson } from '../http/respond.js';
 import { RouteTable } from '../http/routing.js';
-import { linkNsxt } from '../links/avi-nsxt.js';
 import { projectFile } from '../core/paths.js';
 import type { Snapshot } from '../core/store.js';
 import { MockError } from './errors.js';
@@ -126,7 +125,7 @@ export const controlRoutes = new RouteTable<ControlRoute>()
     return undefined;
   }))
   .add('GET', `${P}/coverage`, listed(({ coverage }) => ok(coverage())))
-  .add('GET', `${P}/nsxt/check`, listed(({ scope }) => ok(linkNsxt(scope.engine).check())))
+  .add('GET', `${P}/nsxt/check`, listed(({ scope }) => ok(scope.engine.nsxtLink.check())))
   .add('GET', `${P}/objects`, listed(({ scope, query }) => inspectViews.types(scope, query)))
   .add('GET', `${P}/objects/{type}`, listed(({ scope, query, params }) => inspectViews.list(scope, query, params.type!)))
   .add('GET', `${P}/objects/{type}/{uuid}`, listed(({ scope, params }) => inspectViews.object(scope, params.type!, params.uuid!)))

@@ -7,6 +7,7 @@
  */
 import { own } from '../core/json-safety.js';
 import { MockError } from './errors.js';
+import { globRegex } from '../core/glob.js';
 
 export interface RequestPattern {
   method?: string;
@@ -55,24 +56,6 @@ export function parsePattern(raw: unknown, where: string, allowStatus = true): R
 function text(v: unknown, where: string): string {
   if (typeof v !== 'string' || !v) throw new MockError(400, `${where} must be a non-empty string`);
   return v;
-}
-
-const globs = new Map<string, RegExp>();
-
-export function globRegex(glob: string): RegExp {
-  let re = globs.get(glob);
-  if (!re) {
-    // `/**` also matches nothing at all: `/api/vsvip/**` covers `/api/vsvip` itself
-    const body = glob
-      .replace(/\/+$/, '')
-      .split(/(\/\*\*|\*\*|\*)/)
-      .map((part) => (part === '/**' ? '(?:/.*)?' : part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
-      .join('');
-    re = new RegExp(`^${body}/?$`);
-    if (globs.size > 1000) globs.clear();
-    globs.set(glob, re);
-  }
-  return re;
 }
 
 /** How `seen` differs from the pattern, one line per field (empty: it matches). */

@@ -12,7 +12,7 @@
  * carries a server file's content (a YAML error quotes lines, a structure error names keys).
  */
 import path from 'node:path';
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import type { Engine } from '../engine.js';
 import { loadScenario, resolveScenarioName, ScenarioError, type Scenario } from '../scenario/load.js';
 import { checkScenarioFaults } from './conditions.js';

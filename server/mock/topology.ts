@@ -11,10 +11,11 @@
  */
 import type { Engine } from '../engine.js';
 import type { Data, Rec, Store } from '../core/store.js';
-import { placementOf, poolRuntime, v4ToInt, vsOperStatus } from '../avi/placement.js';
-import { linkNsxt, tier1Id, TAG_VS } from '../links/avi-nsxt.js';
+import { poolRuntime, vsOperStatus } from '../avi/runtime.js';
+import { v4ToInt } from '../avi/ipv4.js';
+import { tier1Id, TAG_VS } from '../links/avi-nsxt.js';
 import { ROUTE_TYPE, TIER1_TYPE } from '../nsxt/routes.js';
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 
 export interface TopoNode {
   id: string;
@@ -120,7 +121,7 @@ type Ref = (type: string, uuid: unknown) => string;
 
 function applications(g: Graph, engine: Engine, each: Each, ref: Ref): void {
   const svc = engine.objects;
-  const placement = placementOf(svc);
+  const placement = svc.placement;
   each('vsvip', (v) => {
     const addrs = list(v.data.vip).map((x) => (isObject(x) ? addrOf(x.ip_address) : undefined)).filter(Boolean);
     if (!g.obj(v, 'vsvip', [`VsVip ${v.data.name}`, ...addrs].join('\n'))) return;
@@ -176,7 +177,7 @@ function nsx(g: Graph, store: Store, engine: Engine): void {
     const vrf = vrfByName.get(id) ?? vrfByName.get(String(t.data.display_name));
     if (vrf) g.edge(vrf, key(t), 'tier-1');
   }
-  const report = linkNsxt(engine).check();
+  const report = engine.nsxtLink.check();
   const orphan = new Set(report.routes_without_vip.map((r) => `/infra/tier-1s/${r.tier1}/static-routes/${r.route_id}`));
   for (const r of store.collection(ROUTE_TYPE).values()) {
     const hops = list(r.data.next_hops).map((h) => (isObject(h) ? str(h.ip_address) : undefined)).filter(Boolean);

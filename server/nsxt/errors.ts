@@ -1,5 +1,5 @@
 /**
- * NSX-T error bodies (contract §7): `{httpStatus, error_code, module_name, error_message}` with
+ * NSX-T error bodies: `{httpStatus, error_code, module_name, error_message}` with
  * an integer `error_code` (a string one breaks the Go SDK's error decoding). Thrown by the model
  * functions (server/nsxt/routes.ts) and rendered by the HTTP layer (server/nsxt/http.ts).
  */
@@ -48,10 +48,10 @@ export class NsxError extends Error {
 }
 
 export const nsxErrors = {
-  /** §7: a missing policy object, its path in the message */
+  /** a missing policy object, its path in the message */
   notFound: (path: string) =>
     new NsxError(404, 600, `The requested object : ${path} could not be found. Object identifiers are case sensitive.`),
-  /** §7: field validation (CIDR, next hop, admin distance, tags) */
+  /** field validation (CIDR, next hop, admin distance, tags) */
   field: (what: string) => {
     const message = `Field level validation errors: {${what}}`;
     return new NsxError(400, 255, message, 'common-services', {
@@ -62,19 +62,19 @@ export const nsxErrors = {
       details: message,
     });
   },
-  /** §7: unknown property */
+  /** unknown property */
   unknownProperty: (name: string) => new NsxError(400, 287, `Json de-serialization error: property ${name} is unrecognized.`),
   /** malformed JSON body [inferred: same code as an unknown property] */
   badJson: (detail: string) => new NsxError(400, 287, `Json de-serialization error: ${detail}.`),
-  /** §7: a policy path that does not name what it should */
+  /** a policy path that does not name what it should */
   badPath: (path: string) => new NsxError(400, 500012, `The path=[${path}] is invalid`, 'Policy'),
-  /** §4: PUT on an existing object without `_revision` [text inferred] */
+  /** PUT on an existing object without `_revision` [text inferred] */
   alreadyExists: (path: string) =>
     new NsxError(400, 500127, `Cannot create an object with path=[${path}] as it already exists.`, 'Policy'),
-  /** §4: PUT with a stale `_revision` [code inferred; text as NSX clients' fixtures quote it] */
+  /** PUT with a stale `_revision` [code inferred; text as NSX clients' fixtures quote it] */
   stale: (_path: string) => new NsxError(412, 604, 'The object was modified by somebody else.'),
   /**
-   * §4: deleting a Tier-1 that still has routes. Code 500030 and the `path=[...]` form as public
+   * deleting a Tier-1 that still has routes. Code 500030 and the `path=[...]` form as public
    * NSX client code matches them (vmware-nsxlib, vCloud task logs) [children list format inferred].
    */
   hasChildren: (path: string, children: string[]) =>
@@ -84,14 +84,14 @@ export const nsxErrors = {
       `The object path=[${path}] cannot be deleted as either it has children or it is being referenced by other objects path=[${children.join(',')}]`,
       'Policy',
     ),
-  /** §2: bad or missing credentials (body verbatim, no httpStatus) */
+  /** bad or missing credentials (body verbatim, no httpStatus) */
   badCredentials: () =>
     new NsxError(403, 403, 'The credentials were incorrect or the account specified has been locked.', 'common-services', {
       module_name: 'common-services',
       error_message: 'The credentials were incorrect or the account specified has been locked.',
       error_code: 403,
     }),
-  /** §2: a session write without its XSRF token, or with another session's [text inferred] */
+  /** a session write without its XSRF token, or with another session's [text inferred] */
   badXsrf: () => new NsxError(403, 98, 'Bad XSRF token', 'common-services'),
   /** an unsupported method on a known path [code and text inferred] */
   methodNotAllowed: (method: string, path: string) =>

@@ -1,15 +1,15 @@
 /**
- * Realized state (contract §6): `GET /policy/api/v1/infra/realized-state/realized-entities?intent_path=P`
+ * Realized state: `GET /policy/api/v1/infra/realized-state/realized-entities?intent_path=P`
  * answers one GenericPolicyRealizedResource per intent object. A route is IN_PROGRESS until
- * `engine.nsx.realizationDelayMs` has passed since its last change, then REALIZED (immediately
- * by default); `engine.nsx.forcedState` pins a path to another state (fault injection, e.g.
+ * `model.nsx.realizationDelayMs` has passed since its last change, then REALIZED (immediately
+ * by default); `model.nsx.forcedState` pins a path to another state (fault injection, e.g.
  * ERROR). `state` is always present. Ids of the realized objects are stable per intent path.
  */
 import { createHash } from 'node:crypto';
-import type { Engine } from '../engine.js';
+import type { NsxModel } from './state.js';
 import type { Data } from '../core/store.js';
 import { ROUTE_TYPE, TIER1_TYPE } from './routes.js';
-import { globRegex } from '../mock/pattern.js';
+import { globRegex } from '../core/glob.js';
 
 /** A stable uuid for a name (the logical router / realized route behind a policy path). */
 export function stableUuid(name: string): string {
@@ -18,8 +18,8 @@ export function stableUuid(name: string): string {
 }
 
 /** A state forced on this path, by exact path or by a glob (`/infra/tier-1s/t1/static-routes/*`). */
-export function forcedStateOf(engine: Engine, path: string): string | undefined {
-  const forced = engine.nsx.forcedState;
+export function forcedStateOf(model: NsxModel, path: string): string | undefined {
+  const forced = model.nsx.forcedState;
   if (forced.size === 0) return undefined;
   const exact = forced.get(path);
   if (exact) return exact;
@@ -27,20 +27,20 @@ export function forcedStateOf(engine: Engine, path: string): string | undefined 
   return undefined;
 }
 
-export function realizationState(engine: Engine, path: string): string {
-  const forced = forcedStateOf(engine, path);
+export function realizationState(model: NsxModel, path: string): string {
+  const forced = forcedStateOf(model, path);
   if (forced) return forced;
-  const delay = engine.nsx.realizationDelayMs;
-  const changed = engine.nsx.changedAt.get(path);
+  const delay = model.nsx.realizationDelayMs;
+  const changed = model.nsx.changedAt.get(path);
   if (delay > 0 && changed !== undefined && Date.now() - changed < delay) return 'IN_PROGRESS';
   return 'REALIZED';
 }
 
 /** The realized entities of an intent path (none when nothing is there) [empty list inferred]. */
-export function realizedEntities(engine: Engine, intentPath: string): Data[] {
+export function realizedEntities(model: NsxModel, intentPath: string): Data[] {
   const path = intentPath.replace(/\/+$/, '');
-  const route = engine.store.get(ROUTE_TYPE, path)?.data;
-  const tier1 = route ? undefined : engine.store.get(TIER1_TYPE, path)?.data;
+  const route = model.store.get(ROUTE_TYPE, path)?.data;
+  const tier1 = route ? undefined : model.store.get(TIER1_TYPE, path)?.data;
   const obj = route ?? tier1;
   if (!obj) return [];
   const t1Id = route ? String(route.parent_path).split('/').pop()! : String(obj.id);
@@ -48,7 +48,7 @@ export function realizedEntities(engine: Engine, intentPath: string): Data[] {
   const realizedId = route ? `${t1Id}-${String(route.id)}` : t1Id;
   const kind = route ? 'tier-1-static-routes' : 'tier-1s';
   const specific = route ? stableUuid(`static-route:${path}`) : routerUuid;
-  const state = route ? realizationState(engine, path) : forcedStateOf(engine, path) ?? 'REALIZED';
+  const state = route ? realizationState(model, path) : forcedStateOf(model, path) ?? 'REALIZED';
   const modified = obj._last_modified_time as number;
   return [
     {

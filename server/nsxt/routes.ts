@@ -4,9 +4,9 @@
  * restarts cover them like Avi objects. Every function here is synchronous and works on the
  * store only (no HTTP): the NSX HTTP layer (server/nsxt/http.ts) and the linked Avi behaviour
  * (server/links/avi-nsxt.ts) both call them. Failures throw NsxError (server/nsxt/errors.ts) with
- * the NSX status, code and text. Writes are made durable by the caller (`engine.commit()`).
+ * the NSX status, code and text. Writes are made durable by the caller (the engine's commit).
  *
- * Write semantics (contract §4):
+ * Write semantics:
  * - PATCH (`upsert*`): create-or-update, merging top-level fields (lists replaced whole); a
  *   PATCH that changes nothing keeps `_revision`.
  * - PUT (`replace*`): create-or-replace; on an existing object the body must carry the current
@@ -14,9 +14,10 @@
  * - DELETE: a missing route is not an error; a Tier-1 with routes cannot be deleted.
  */
 import { isIP } from 'node:net';
-import type { Engine } from '../engine.js';
 import type { Data } from '../core/store.js';
-import { nsxErrors } from './errors.js';
+import { NsxError, nsxErrors } from './errors.js';
+import { isObject } from '../core/json.js';
+import { NSX_ADMIN_USER, type NsxModel } from './state.js';
 
 export const TIER1_TYPE = 'nsxt.tier1';
 export const ROUTE_TYPE = 'nsxt.staticroute';
@@ -84,77 +85,77 @@ const TIER1_FIELDS = new Set([
 // Reads
 
 /** The Tier-1 `id` as served (server fields included), or undefined. */
-export function getTier1(engine: Engine, id: string): Data | undefined {
-  const rec = engine.store.get(TIER1_TYPE, tier1Path(id));
+export function getTier1(model: NsxModel, id: string): Data | undefined {
+  const rec = model.store.get(TIER1_TYPE, tier1Path(id));
   return rec ? render(rec.data) : undefined;
 }
 
 /** Every Tier-1, in creation order. */
-export function listTier1s(engine: Engine): Data[] {
-  return [...engine.store.collection(TIER1_TYPE).values()].map((r) => render(r.data));
+export function listTier1s(model: NsxModel): Data[] {
+  return [...model.store.collection(TIER1_TYPE).values()].map((r) => render(r.data));
 }
 
 /** The route, or undefined (also when its Tier-1 does not exist). */
-export function getStaticRoute(engine: Engine, tier1Id: string, routeId: string): Data | undefined {
-  const rec = engine.store.get(ROUTE_TYPE, routePath(tier1Id, routeId));
+export function getStaticRoute(model: NsxModel, tier1Id: string, routeId: string): Data | undefined {
+  const rec = model.store.get(ROUTE_TYPE, routePath(tier1Id, routeId));
   return rec ? render(rec.data) : undefined;
 }
 
 /** The routes of one Tier-1 (all Tier-1s when omitted), in creation order. */
-export function listStaticRoutes(engine: Engine, tier1Id?: string): Data[] {
+export function listStaticRoutes(model: NsxModel, tier1Id?: string): Data[] {
   const parent = tier1Id === undefined ? undefined : tier1Path(tier1Id);
   const out: Data[] = [];
-  for (const rec of engine.store.collection(ROUTE_TYPE).values()) {
+  for (const rec of model.store.collection(ROUTE_TYPE).values()) {
     if (parent === undefined || rec.data.parent_path === parent) out.push(render(rec.data));
   }
   return out;
 }
 
 /** Every stored NSX object (Tier-1s then routes), as served: what the search walks. */
-export function allPolicyObjects(engine: Engine): Data[] {
-  return [...listTier1s(engine), ...listStaticRoutes(engine)];
+export function allPolicyObjects(model: NsxModel): Data[] {
+  return [...listTier1s(model), ...listStaticRoutes(model)];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Static route writes
 
 /** PATCH: create or merge-update the route; returns the stored route. */
-export function upsertStaticRoute(engine: Engine, tier1Id: string, routeId: string, body: unknown, opts: WriteOptions = {}): Data {
-  requireTier1(engine, tier1Id);
+export function upsertStaticRoute(model: NsxModel, tier1Id: string, routeId: string, body: unknown, opts: WriteOptions = {}): Data {
+  requireTier1(model, tier1Id);
   const fields = writableFields(body, ROUTE_FIELDS);
   const path = routePath(tier1Id, routeId);
-  const old = engine.store.get(ROUTE_TYPE, path)?.data;
+  const old = model.store.get(ROUTE_TYPE, path)?.data;
   const merged = old ? { ...userFields(old, ROUTE_FIELDS), ...fields } : fields;
   dropNulls(merged);
   const normalised = validateRoute(merged);
-  return writeRoute(engine, tier1Id, routeId, normalised, old, opts);
+  return writeRoute(model, tier1Id, routeId, normalised, old, opts);
 }
 
 /** PUT: create or replace the route; an existing one needs the current `_revision`. */
-export function replaceStaticRoute(engine: Engine, tier1Id: string, routeId: string, body: unknown, opts: WriteOptions = {}): Data {
-  requireTier1(engine, tier1Id);
+export function replaceStaticRoute(model: NsxModel, tier1Id: string, routeId: string, body: unknown, opts: WriteOptions = {}): Data {
+  requireTier1(model, tier1Id);
   const fields = writableFields(body, ROUTE_FIELDS);
   const path = routePath(tier1Id, routeId);
-  const old = engine.store.get(ROUTE_TYPE, path)?.data;
+  const old = model.store.get(ROUTE_TYPE, path)?.data;
   if (old) checkRevision(path, old, body as Data);
   dropNulls(fields);
   const normalised = validateRoute(fields);
-  return writeRoute(engine, tier1Id, routeId, normalised, old, opts, true);
+  return writeRoute(model, tier1Id, routeId, normalised, old, opts, true);
 }
 
 /** DELETE: removes the route; true when there was one. A missing route is not an error. */
-export function deleteStaticRoute(engine: Engine, tier1Id: string, routeId: string): boolean {
-  requireTier1(engine, tier1Id);
+export function deleteStaticRoute(model: NsxModel, tier1Id: string, routeId: string): boolean {
+  requireTier1(model, tier1Id);
   const path = routePath(tier1Id, routeId);
-  const rec = engine.store.get(ROUTE_TYPE, path);
+  const rec = model.store.get(ROUTE_TYPE, path);
   if (!rec) return false;
-  engine.store.remove(rec);
-  engine.nsx.changedAt.delete(path);
+  model.store.remove(rec);
+  model.nsx.changedAt.delete(path);
   return true;
 }
 
 function writeRoute(
-  engine: Engine,
+  model: NsxModel,
   tier1Id: string,
   routeId: string,
   fields: Data,
@@ -176,10 +177,10 @@ function writeRoute(
     relative_path: routeId,
     marked_for_delete: false,
     overridden: false,
-    ...serverFields(engine, old, opts),
+    ...serverFields(model, old, opts),
   };
-  engine.store.put(ROUTE_TYPE, data);
-  engine.nsx.changedAt.set(path, Date.now());
+  model.store.put(ROUTE_TYPE, data);
+  model.nsx.changedAt.set(path, Date.now());
   return render(data);
 }
 
@@ -223,33 +224,33 @@ function validateHop(hop: unknown, i: number): Data {
 // Tier-1 writes
 
 /** PATCH: create or merge-update the Tier-1; returns it. */
-export function upsertTier1(engine: Engine, id: string, body: unknown, opts: WriteOptions = {}): Data {
+export function upsertTier1(model: NsxModel, id: string, body: unknown, opts: WriteOptions = {}): Data {
   const fields = writableFields(body, TIER1_FIELDS);
   const path = tier1Path(id);
-  const old = engine.store.get(TIER1_TYPE, path)?.data;
+  const old = model.store.get(TIER1_TYPE, path)?.data;
   const merged = old ? { ...userFields(old, TIER1_FIELDS), ...fields } : fields;
   dropNulls(merged);
-  return writeTier1(engine, id, validateTier1(merged), old, opts);
+  return writeTier1(model, id, validateTier1(merged), old, opts);
 }
 
 /** PUT: create or replace the Tier-1; an existing one needs the current `_revision`. */
-export function replaceTier1(engine: Engine, id: string, body: unknown, opts: WriteOptions = {}): Data {
+export function replaceTier1(model: NsxModel, id: string, body: unknown, opts: WriteOptions = {}): Data {
   const fields = writableFields(body, TIER1_FIELDS);
   const path = tier1Path(id);
-  const old = engine.store.get(TIER1_TYPE, path)?.data;
+  const old = model.store.get(TIER1_TYPE, path)?.data;
   if (old) checkRevision(path, old, body as Data);
   dropNulls(fields);
-  return writeTier1(engine, id, validateTier1(fields), old, opts, true);
+  return writeTier1(model, id, validateTier1(fields), old, opts, true);
 }
 
 /** DELETE: removes the Tier-1 (true when there was one); refused while it has routes. */
-export function deleteTier1(engine: Engine, id: string): boolean {
+export function deleteTier1(model: NsxModel, id: string): boolean {
   const path = tier1Path(id);
-  const rec = engine.store.get(TIER1_TYPE, path);
+  const rec = model.store.get(TIER1_TYPE, path);
   if (!rec) return false;
-  const children = listStaticRoutes(engine, id).map((r) => r.path as string);
+  const children = listStaticRoutes(model, id).map((r) => r.path as string);
   if (children.length) throw nsxErrors.hasChildren(path, children);
-  engine.store.remove(rec);
+  model.store.remove(rec);
   return true;
 }
 
@@ -267,7 +268,7 @@ function validateTier1(fields: Data): Data {
   return out;
 }
 
-function writeTier1(engine: Engine, id: string, fields: Data, old: Data | undefined, opts: WriteOptions, replace = false): Data {
+function writeTier1(model: NsxModel, id: string, fields: Data, old: Data | undefined, opts: WriteOptions, replace = false): Data {
   const path = tier1Path(id);
   const content = { display_name: id, ...fields };
   if (old && !replace && sameJson(userFields(old, TIER1_FIELDS), content)) return render(old);
@@ -281,17 +282,17 @@ function writeTier1(engine: Engine, id: string, fields: Data, old: Data | undefi
     relative_path: id,
     marked_for_delete: false,
     overridden: false,
-    ...serverFields(engine, old, opts),
+    ...serverFields(model, old, opts),
   };
-  engine.store.put(TIER1_TYPE, data);
+  model.store.put(TIER1_TYPE, data);
   return render(data);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Shared
 
-function requireTier1(engine: Engine, tier1Id: string): void {
-  if (!engine.store.get(TIER1_TYPE, tier1Path(tier1Id))) throw nsxErrors.notFound(tier1Path(tier1Id));
+function requireTier1(model: NsxModel, tier1Id: string): void {
+  if (!model.store.get(TIER1_TYPE, tier1Path(tier1Id))) throw nsxErrors.notFound(tier1Path(tier1Id));
 }
 
 /** The body's writable fields; read-only ones clients echo back are dropped, unknown ones refused. */
@@ -341,9 +342,9 @@ function checkRevision(path: string, old: Data, body: Data | undefined): void {
   if (rev !== old._revision) throw nsxErrors.stale(path);
 }
 
-function serverFields(engine: Engine, old: Data | undefined, opts: WriteOptions): Data {
-  const now = Math.floor(engine.ids.nowMicros() / 1000);
-  const user = opts.user ?? 'admin';
+function serverFields(model: NsxModel, old: Data | undefined, opts: WriteOptions): Data {
+  const now = Math.floor(model.ids.nowMicros() / 1000);
+  const user = opts.user ?? NSX_ADMIN_USER;
   return {
     _create_time: old ? old._create_time : now,
     _create_user: old ? old._create_user : user,
@@ -373,10 +374,6 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
   return v;
-}
-
-function isObject(v: unknown): v is Data {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** `a.b.c.d/n` (n ≤ 32) or `v6/n` (n ≤ 128). */

@@ -1,5 +1,5 @@
 /**
- * The Lucene-like `query` of `GET /policy/api/v1/search/query` (contract §5):
+ * The Lucene-like `query` of `GET /policy/api/v1/search/query`:
  *
  *   query   := or
  *   or      := and ( ('OR' | '||') and )*

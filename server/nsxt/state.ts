@@ -3,6 +3,11 @@
  * Avi ones) and the realization clock. Objects (Tier-1s, static routes) live in the store.
  */
 import { nanoid } from 'nanoid';
+import type { Ids } from '../core/ids.js';
+import type { Store } from '../core/store.js';
+
+/** The NSX manager's built-in administrator (its own user, not the Avi controller's). */
+export const NSX_ADMIN_USER = 'admin';
 
 export interface NsxOptions {
   /** NSX manager user (default: the scenario's, else `admin`) */
@@ -37,11 +42,21 @@ export function nsxStateOf(
   options: NsxOptions = {},
 ): NsxState {
   return {
-    username: options.username || fromScenario?.username || 'admin',
+    username: options.username || fromScenario?.username || NSX_ADMIN_USER,
     password: options.password || fromScenario?.password || nanoid(16),
     realizationDelayMs: Math.max(0, options.realizationDelayMs ?? 0),
     changedAt: new Map(),
     forcedState: new Map(),
     sessions: new Map(),
   };
+}
+
+/**
+ * What the NSX model works on: the store its objects live in (beside the Avi ones, so
+ * persistence and snapshots cover them), its own state and the clock. An engine is one.
+ */
+export interface NsxModel {
+  readonly store: Store;
+  readonly nsx: NsxState;
+  readonly ids: Ids;
 }

@@ -14,7 +14,7 @@
  * carried a session cookie, and a login, belong to the client's one session (one cookie jar),
  * as a vcrpy-recorded client keeps one; requests without a cookie are sent without one.
  */
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import {
   type Exchange,
   headerOf,

@@ -12,7 +12,7 @@
  *   recording has them.
  * Then status, `Location` and body are compared; body differences are listed by JSON path.
  */
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import type { RecordedResponse } from './exchange.js';
 import { headerOf } from './exchange.js';
 import { isUuid, LiveValues, UUID_PATTERN, uuidPrefix } from './live-values.js';

@@ -6,7 +6,7 @@
  * `PUT /api/pool/pool-1111…` goes to the pool the live controller made, and a PUT that sends
  * back `_last_modified` passes the controller's concurrency check.
  */
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 
 /** An Avi uuid (`pool-<uuid4>`, `cluster-<uuid4>`) or a bare uuid4 (NSX `unique_id`). */
 export const UUID_PATTERN = /\b(?:[a-z][a-z0-9]*-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;

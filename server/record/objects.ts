@@ -3,7 +3,7 @@
  * representation any answer showed (GET of one, a list's `results`, a POST/PUT/PATCH answer),
  * dropped again when a DELETE succeeds. Written as the scenario's `objects:`.
  */
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import { isNsxPath, routePath } from './exchange.js';
 
 export interface SeenObject {

@@ -5,7 +5,7 @@
  * state and the controller version the answers showed.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import {
   type Exchange,
   headerOf,

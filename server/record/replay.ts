@@ -15,7 +15,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { load as parseYaml } from 'js-yaml';
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 import { cassetteExchanges, isCassette } from './cassette.js';
 import { compareResponses, UuidLabels, type Difference } from './compare.js';
 import {
@@ -32,6 +32,7 @@ import {
 } from './exchange.js';
 import { LiveValues } from './live-values.js';
 import { SCRUBBED } from './scrub.js';
+import { ADMIN_USER } from '../core/admin.js';
 
 export interface ReplayOptions {
   /** base URL of the controller to replay against */
@@ -212,7 +213,7 @@ function buildRequest(exchange: Exchange, jar: Jar, values: LiveValues, target: 
   const nsx = isNsxPath(request.path);
   const user = nsx ? (options.nsxUsername ?? options.username) : options.username;
   // Basic credentials are scrubbed whole, user name included: admin unless told otherwise
-  const basicUser = user ?? 'admin';
+  const basicUser = user ?? ADMIN_USER;
   const password = nsx ? (options.nsxPassword ?? options.password) : options.password;
   const headers: Record<string, string> = { Accept: 'application/json', Referer: target.origin };
   for (const [k, v] of Object.entries(request.headers ?? {})) {

@@ -7,7 +7,7 @@
  *   headers) is remembered, and any later occurrence of it anywhere in the file is replaced too,
  *   so a token echoed in a query string or a password repeated in a free-text field is caught.
  */
-import { isObject } from '../avi/shape-ops.js';
+import { isObject } from '../core/json.js';
 
 export const SCRUBBED = '<scrubbed>';
 

@@ -13,13 +13,20 @@
  */
 import { isIPv6 } from 'node:net';
 import { AviError } from '../avi/errors.js';
-import { ADMIN_TENANT, type ObjectService } from '../avi/objects.js';
-import { isObject } from '../avi/shape-ops.js';
+import { ADMIN_TENANT } from '../core/admin.js';
+import type { ObjectService } from '../avi/objects.js';
+import { isObject } from '../core/json.js';
 import { bodyMakers } from '../avi/types/index.js';
 import type { Shape } from '../core/catalog.js';
 import type { Data } from '../core/store.js';
-import { ScenarioError, type ClusterFacts, type ScenarioObject } from './format.js';
-import type { Scenario } from './load.js';
+import { ScenarioError, type ClusterFacts, type ControllerFacts, type ScenarioObject } from './format.js';
+
+/** What applying needs of a loaded scenario (server/scenario/load.ts): its file, facts and objects. */
+interface Scenario {
+  readonly file: string;
+  readonly controller: ControllerFacts;
+  readonly objects: ScenarioObject[];
+}
 
 type Obj = Record<string, unknown>;
 

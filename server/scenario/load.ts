@@ -37,6 +37,7 @@ import {
   type ScenarioDocument,
   type ScenarioObject,
 } from './format.js';
+import { ADMIN_TENANT } from '../core/admin.js';
 
 export {
   ScenarioError,
@@ -53,7 +54,6 @@ export {
 
 const SEEDS_DIR = projectFile('seeds');
 export const DEFAULT_SCENARIO = 'fresh-controller';
-export const defaultScenarioPath = path.join(SEEDS_DIR, `${DEFAULT_SCENARIO}.yaml`);
 /** The version a controller reports when no scenario in the chain says otherwise. */
 const DEFAULT_VERSION = '30.2.1';
 
@@ -272,7 +272,7 @@ function identity(o: ScenarioObject): string | undefined {
     const ref = typeof v === 'string' ? parseRefInput(v) : undefined;
     return ref ? (ref.name ?? ref.uuid ?? '') : fallback;
   };
-  const scope = `${o.type}\u0000${name(b.tenant_ref, 'admin')}\u0000${name(b.cloud_ref, 'Default-Cloud')}`;
+  const scope = `${o.type}\u0000${name(b.tenant_ref, ADMIN_TENANT)}\u0000${name(b.cloud_ref, 'Default-Cloud')}`;
   if (typeof b.name === 'string') return `${scope}\u0000name\u0000${b.name}`;
   if (typeof b.uuid === 'string') return `${scope}\u0000uuid\u0000${b.uuid}`;
   return undefined;

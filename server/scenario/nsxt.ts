@@ -11,25 +11,26 @@
  *         static_routes:
  *           - { id: default, network: 0.0.0.0/0, next_hops: [{ ip_address: 10.0.0.1, admin_distance: 1 }] }
  */
-import type { Engine } from '../engine.js';
 import { ScenarioError } from './format.js';
 import { NsxError } from '../nsxt/errors.js';
 import { upsertStaticRoute, upsertTier1 } from '../nsxt/routes.js';
+import { NSX_ADMIN_USER, type NsxModel } from '../nsxt/state.js';
+import type { Scenario } from './load.js';
 
-export function applyNsxScenario(engine: Engine): void {
-  const file = engine.scenario.file;
-  for (const [i, t1] of (engine.scenario.nsxt?.tier1s ?? []).entries()) {
+export function applyNsxScenario(model: NsxModel, scenario: Scenario): void {
+  const file = scenario.file;
+  for (const [i, t1] of (scenario.nsxt?.tier1s ?? []).entries()) {
     const { id, static_routes, ...body } = t1;
     const where = `nsxt.tier1s[${i}] '${id}'`;
     try {
-      upsertTier1(engine, id, body, { user: 'admin' });
+      upsertTier1(model, id, body, { user: NSX_ADMIN_USER });
     } catch (e) {
       throw new ScenarioError(file, where, describe(e));
     }
     for (const [j, route] of (static_routes ?? []).entries()) {
       const { id: routeId, ...routeBody } = route;
       try {
-        upsertStaticRoute(engine, id, routeId, routeBody, { user: 'admin' });
+        upsertStaticRoute(model, id, routeId, routeBody, { user: NSX_ADMIN_USER });
       } catch (e) {
         throw new ScenarioError(file, `${where}: static_routes[${j}] '${routeId}'`, describe(e));
       }

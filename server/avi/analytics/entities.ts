@@ -6,10 +6,11 @@
  * configuration (service cores, SEs, active virtual services, backend servers).
  */
 import type { Rec } from '../../core/store.js';
-import { tenantOf } from '../../core/store.js';
-import type { Ctx, ObjectService } from '../objects.js';
-import { poolRuntime, poolsOf, vsOperStatus } from '../placement.js';
-import { isObject } from '../shape-ops.js';
+import { tenantRefOf } from '../../core/store.js';
+import type { ObjectService } from '../objects.js';
+import type { Ctx } from '../context.js';
+import { poolRuntime, poolsOf, vsOperStatus } from '../runtime.js';
+import { isObject } from '../../core/json.js';
 import { usage, type Usage } from '../licensing.js';
 
 export type EntityType = 'virtualservice' | 'pool' | 'serviceengine' | 'controller';
@@ -76,7 +77,7 @@ export function entitiesOf(state: AnalyticsState, type: EntityType, uuids?: stri
   }
   const out: Entity[] = [];
   const add = (rec: Rec) => {
-    if (state.svc.visible(rec, state.ctx)) out.push({ type, uuid: rec.uuid, rec, tenant: tenantOf(rec.data) || 'admin' });
+    if (state.svc.visible(rec, state.ctx)) out.push({ type, uuid: rec.uuid, rec, tenant: tenantRefOf(rec.data) || 'admin' });
   };
   if (wanted) {
     for (const uuid of wanted) {

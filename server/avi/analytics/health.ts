@@ -8,7 +8,7 @@
  */
 import type { Rec } from '../../core/store.js';
 import { errors } from '../errors.js';
-import { poolRuntime, vsOperStatus, type OperStatus } from '../placement.js';
+import { poolRuntime, vsOperStatus, type OperStatus } from '../runtime.js';
 import type { ObjectService } from '../objects.js';
 import { entitiesOf, METRIC_ENTITY, modelOf, type AnalyticsState, type Entity, type EntityType } from './entities.js';
 import { metricInfo } from './catalog.js';

@@ -5,7 +5,7 @@
  * tenant sees.
  */
 import type { Data, Rec } from '../../core/store.js';
-import { segRuntime } from '../placement.js';
+import { segRuntime } from '../runtime.js';
 import { accepted, identity, recOf, ref } from './common.js';
 import type { SubCall, TypeSubresources } from './types.js';
 

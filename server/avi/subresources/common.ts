@@ -13,9 +13,10 @@
  */
 import { errors } from '../errors.js';
 import type { Data, Rec } from '../../core/store.js';
-import { cleanInput, isObject } from '../shape-ops.js';
+import { cleanInput } from '../shape-ops.js';
+import { isObject } from '../../core/json.js';
 import { validate } from '../validate.js';
-import { placementOf, poolRuntime, poolsOf, segRuntime, vsOperStatus, type OperStatus } from '../placement.js';
+import { poolRuntime, poolsOf, segRuntime, vsOperStatus, type OperStatus } from '../runtime.js';
 import type { ObjectService } from '../objects.js';
 import type { SubCall } from './types.js';
 
@@ -74,7 +75,7 @@ export function vsesOfPool(svc: ObjectService, pool: Rec): Rec[] {
 
 /** The SEs an object runs on, in placement order, each once. */
 export function sesOfRec(svc: ObjectService, rec: Rec): Rec[] {
-  const placement = placementOf(svc);
+  const placement = svc.placement;
   const seen = new Map<string, Rec>();
   const add = (ses: Rec[]) => ses.forEach((se) => seen.set(se.uuid, se));
   switch (rec.type) {

@@ -12,8 +12,8 @@
  */
 import { errors } from '../errors.js';
 import type { Data } from '../../core/store.js';
-import { tenantOf } from '../../core/store.js';
-import { isObject } from '../shape-ops.js';
+import { tenantRefOf } from '../../core/store.js';
+import { isObject } from '../../core/json.js';
 import { selfSignedBody } from '../types/sslkeyandcertificate.js';
 import { fromAvDate } from '../x509.js';
 import { accepted, asList, bodyRef, checkedBody, recOf } from './common.js';
@@ -62,7 +62,7 @@ const renew = {
   run: (call: SubCall, prepared: unknown) => {
     const rec = recOf(call);
     const made = prepared as Data;
-    const ctx = { ...call.ctx, tenant: tenantOf(rec.data) || 'admin', base: '' };
+    const ctx = { ...call.ctx, tenant: tenantRefOf(rec.data) || 'admin', base: '' };
     const body: Data = { ...call.svc.render(rec, { ...ctx, query: new URLSearchParams('export_key=true') }, false), certificate: made.certificate, key: made.key };
     delete body._last_modified;
     delete body.key_passphrase;

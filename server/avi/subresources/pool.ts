@@ -4,8 +4,8 @@
  * A server's `hostname` and `port` are its own or the pool's `default_server_port` (80).
  */
 import type { Data, Rec } from '../../core/store.js';
-import { poolRuntime, vsOperStatus } from '../placement.js';
-import { isObject } from '../shape-ops.js';
+import { poolRuntime, vsOperStatus } from '../runtime.js';
+import { isObject } from '../../core/json.js';
 import { asList, identity, recOf, ref, seEntry, sesOfRec, str, vsesOfPool } from './common.js';
 import type { SubCall, TypeSubresources } from './types.js';
 

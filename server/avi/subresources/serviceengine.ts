@@ -11,9 +11,8 @@
  *   (a controller-created one too) and its virtual services are placed again [inferred].
  */
 import type { Data, Rec } from '../../core/store.js';
-import { tenantOf } from '../../core/store.js';
-import { placementOf } from '../placement.js';
-import { isObject } from '../shape-ops.js';
+import { tenantRefOf } from '../../core/store.js';
+import { isObject } from '../../core/json.js';
 import { accepted, asList, identity, recOf, ref, seOperStatus, str } from './common.js';
 import type { SubCall, TypeSubresources } from './types.js';
 
@@ -84,7 +83,7 @@ function runtime(call: SubCall): Data {
 
 function hostedBody(call: SubCall): Data {
   const se = recOf(call);
-  const placement = placementOf(call.svc);
+  const placement = call.svc.placement;
   const vs_list = placement.vsesOn(se.uuid).flatMap((u) => {
     const vs = call.svc.store.get('virtualservice', u);
     if (!vs) return [];
@@ -95,7 +94,7 @@ function hostedBody(call: SubCall): Data {
 
 function switchover(call: SubCall): Data {
   const se = recOf(call);
-  const placement = placementOf(call.svc);
+  const placement = call.svc.placement;
   for (const u of placement.vsesOn(se.uuid)) {
     const vs = call.svc.store.get('virtualservice', u);
     const ses = vs ? placement.sesOf(vs).map((s) => s.uuid) : [];
@@ -108,10 +107,10 @@ function switchover(call: SubCall): Data {
 
 function forceDelete(call: SubCall): Data {
   const se = recOf(call);
-  const placement = placementOf(call.svc);
+  const placement = call.svc.placement;
   const hosted = placement.vsesOn(se.uuid);
   const answer = accepted(call);
-  call.svc.remove('serviceengine', se.uuid, { ...call.ctx, tenant: tenantOf(se.data) || 'admin' });
+  call.svc.remove('serviceengine', se.uuid, { ...call.ctx, tenant: tenantRefOf(se.data) || 'admin' });
   for (const u of hosted) {
     const vs = call.svc.store.get('virtualservice', u);
     if (!vs) continue;

@@ -3,7 +3,7 @@
  * at `max_vs_per_se`) [inferred shape, from the group runtime].
  */
 import type { Data } from '../../core/store.js';
-import { segRuntime } from '../placement.js';
+import { segRuntime } from '../runtime.js';
 import { identity, recOf } from './common.js';
 import type { SubCall, TypeSubresources } from './types.js';
 

@@ -4,7 +4,8 @@
  * HTTP here. A handler takes the call and answers the body, or throws an AviError.
  */
 import type { Rec } from '../../core/store.js';
-import type { Ctx, ObjectService } from '../objects.js';
+import type { ObjectService } from '../objects.js';
+import type { Ctx } from '../context.js';
 
 export interface SubCall {
   svc: ObjectService;

@@ -8,7 +8,7 @@
  */
 import { errors } from '../errors.js';
 import type { Data, Rec } from '../../core/store.js';
-import { isObject } from '../shape-ops.js';
+import { isObject } from '../../core/json.js';
 import { accepted, checkedBody, identity, recOf, ref, str } from './common.js';
 import { cloudStatus } from './cloud.js';
 import type { SubCall, TypeSubresources } from './types.js';

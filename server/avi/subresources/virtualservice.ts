@@ -19,10 +19,10 @@
  */
 import { errors } from '../errors.js';
 import type { Data, Rec } from '../../core/store.js';
-import { placementOf, vipRuntime, vsRuntime } from '../placement.js';
+import { vipRuntime, vsRuntime } from '../runtime.js';
 import { accepted, asList, checkedBody, bodyRef, identity, recOf, ref, seEntry, str, stateBody } from './common.js';
 import type { SubCall, TypeSubresources } from './types.js';
-import { isObject } from '../shape-ops.js';
+import { isObject } from '../../core/json.js';
 
 const DEFAULT_MAX_SCALEOUT = 4;
 const DEFAULT_MIN_SCALEOUT = 1;
@@ -51,7 +51,7 @@ function internal(call: SubCall): Data {
     marked_for_delete: false,
     manual_placement: false,
     east_west: d.east_west_placement === true,
-    num_additional_se: placementOf(call.svc).additionalSes(vs.uuid),
+    num_additional_se: call.svc.placement.additionalSes(vs.uuid),
     vip_runtime: vipRuntime(call.svc, vs, call.ctx, call.includeName),
   };
   if (typeof d.redis_port === 'number') out.redis_port = d.redis_port;
@@ -63,7 +63,7 @@ function internal(call: SubCall): Data {
 /** placement/* and scale-out status: what the VS asks for and where it is. */
 function placementBody(call: SubCall): Data {
   const vs = recOf(call);
-  const placement = placementOf(call.svc);
+  const placement = call.svc.placement;
   const ses = placement.sesOf(vs);
   const want = placement.wants(vs);
   const group = groupOf(call, vs);
@@ -84,7 +84,7 @@ function placementBody(call: SubCall): Data {
 function candidates(call: SubCall): Data {
   const vs = recOf(call);
   const group = groupOf(call, vs);
-  const placement = placementOf(call.svc);
+  const placement = call.svc.placement;
   const maxVs = intOr(group?.data.max_vs_per_se, 10);
   const on = new Set(placement.sesOf(vs).map((se) => se.uuid));
   const se_list: Data[] = [];
@@ -107,7 +107,7 @@ function checkVip(call: SubCall, vs: Rec, body: Data): void {
 
 /** The VS's placed SEs, or the 400 when it runs nowhere (disabled, no VIP, no SE). */
 function placedSes(call: SubCall, vs: Rec): string[] {
-  const ses = placementOf(call.svc).sesOf(vs).map((se) => se.uuid);
+  const ses = call.svc.placement.sesOf(vs).map((se) => se.uuid);
   if (ses.length === 0) throw errors.invalid(`Virtual Service ${call.svc.nameOf(vs)} is not placed on any Service Engine`);
   return ses;
 }
@@ -116,7 +116,7 @@ function placedSes(call: SubCall, vs: Rec): string[] {
 function moved(call: SubCall, vs: Rec): Data {
   const now = call.svc.store.get('virtualservice', vs.uuid);
   if (now) call.svc.rewrite(now, now.data);
-  const ses = placementOf(call.svc).sesOf(vs);
+  const ses = call.svc.placement.sesOf(vs);
   return accepted(call, { se_list: ses.map((se, i) => seEntry(call, se, i === 0)) });
 }
 
@@ -133,7 +133,7 @@ function scaleout(call: SubCall): Data {
   const vs = recOf(call);
   const body = checkedBody(call);
   checkVip(call, vs, body);
-  const placement = placementOf(call.svc);
+  const placement = call.svc.placement;
   const current = placedSes(call, vs);
   const max = intOr(groupOf(call, vs)?.data.max_scaleout_per_vs, DEFAULT_MAX_SCALEOUT);
   if (current.length >= max) throw errors.invalid(`Virtual Service ${call.svc.nameOf(vs)} is already scaled out to the maximum of ${max} Service Engines`);
@@ -155,7 +155,7 @@ function scalein(call: SubCall): Data {
   const vs = recOf(call);
   const body = checkedBody(call);
   checkVip(call, vs, body);
-  const placement = placementOf(call.svc);
+  const placement = call.svc.placement;
   const current = placedSes(call, vs);
   const min = intOr(groupOf(call, vs)?.data.min_scaleout_per_vs, DEFAULT_MIN_SCALEOUT);
   if (current.length <= min || placement.additionalSes(vs.uuid) === 0) {
@@ -173,7 +173,7 @@ function migrate(call: SubCall): Data {
   const vs = recOf(call);
   const body = checkedBody(call);
   checkVip(call, vs, body);
-  const placement = placementOf(call.svc);
+  const placement = call.svc.placement;
   const current = placedSes(call, vs);
   const from = groupSe(call, vs, body.from_se_ref);
   if (from && !current.includes(from.uuid)) throw errors.invalid(`Virtual Service ${call.svc.nameOf(vs)} is not placed on Service Engine ${call.svc.nameOf(from)}`);
@@ -205,14 +205,14 @@ function switchover(call: SubCall): Data {
   const wanted = str(body.se_uuid);
   if (wanted && !current.includes(wanted)) throw errors.invalid(`Virtual Service ${call.svc.nameOf(vs)} is not placed on Service Engine ${wanted}`);
   const primary = wanted && wanted !== current[0] ? wanted : current[1]!;
-  placementOf(call.svc).assignSes(vs, [primary, ...current.filter((u) => u !== primary)]);
+  call.svc.placement.assignSes(vs, [primary, ...current.filter((u) => u !== primary)]);
   return moved(call, vs);
 }
 
 function retryPlacement(call: SubCall): Data {
   const vs = recOf(call);
   checkVip(call, vs, checkedBody(call));
-  placementOf(call.svc).place(vs);
+  call.svc.placement.place(vs);
   return moved(call, vs);
 }
 

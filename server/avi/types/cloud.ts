@@ -1,5 +1,5 @@
 /**
- * Cloud: what a controller makes with every cloud (contract §5, §13): its own `global` and
+ * Cloud: what a controller makes with every cloud: its own `global` and
  * `management` VRF contexts and its own `Default-Group` SE group, made in the cloud's tenant
  * when the cloud is created, as system defaults (they cannot be deleted on their own). Deleting
  * the cloud takes them along; it is refused while anything else refers to the cloud or to them
@@ -12,10 +12,10 @@
  * NSX-T, AWS and Azure clouds; `LIC_SOCKETS` for Linux server clouds is the schema's word.
  * Both are inherited on read, so a later change of the system's tier shows at once.
  */
-import type { TypeBehaviour } from '../behaviour.js';
-import type { ObjectService } from '../objects.js';
-import { type Data, type Rec, tenantOf } from '../../core/store.js';
+import type { TypeBehaviour, ObjectService } from '../objects.js';
+import { type Data, type Rec, tenantRefOf } from '../../core/store.js';
 import { isNewer, type Version } from '../versions.js';
+import { ADMIN_TENANT } from '../../core/admin.js';
 
 /** The objects every cloud has from its creation: type, name and the fields a controller sets. */
 export const CLOUD_DEFAULTS: ReadonlyArray<{ type: string; name: string; fields: Data }> = [
@@ -34,7 +34,7 @@ export function hasOrchestrator(cloud: Rec | undefined): boolean {
 
 /** The cloud's own object of `type` named `name` (in the cloud's tenant), if it exists. */
 export function cloudDefault(svc: ObjectService, cloud: Rec, type: string, name: string): Rec | undefined {
-  for (const rec of svc.store.byName(type, tenantOf(cloud.data) || 'admin', name)) {
+  for (const rec of svc.store.byName(type, tenantRefOf(cloud.data) || ADMIN_TENANT, name)) {
     if (rec.data.cloud_ref === cloud.uuid) return rec;
   }
   return undefined;
@@ -55,7 +55,7 @@ export function cloudBehaviour(): TypeBehaviour {
   return {
     afterWrite(rec, previous, svc) {
       if (previous) return;
-      const ctx = { tenant: tenantOf(rec.data) || 'admin', base: '' };
+      const ctx = { tenant: tenantRefOf(rec.data) || ADMIN_TENANT, base: '' };
       for (const d of CLOUD_DEFAULTS) {
         if (cloudDefault(svc, rec, d.type, d.name)) continue;
         svc.create(d.type, { name: d.name, cloud_ref: rec.uuid, ...d.fields }, ctx, { protected: true });

@@ -4,7 +4,7 @@
  * dropped), so a write keeps the stored ones, and while bytes are held `size` and `checksum`
  * are theirs, whatever the client sends.
  */
-import type { WriteContext } from '../behaviour.js';
+import type { WriteContext } from '../objects.js';
 import { CONTENT, sha1Hex } from '../files.js';
 import type { Data, Rec } from '../../core/store.js';
 

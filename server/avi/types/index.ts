@@ -2,9 +2,8 @@
  * The registry of per-type behaviour, one module per type named after it. Behaviours are made
  * per ObjectService (per engine), so any index they keep is per simulated controller.
  */
-import type { Behaviours } from '../behaviour.js';
+import type { Behaviours, ObjectService } from '../objects.js';
 import type { TypeResources } from '../resources.js';
-import type { ObjectService } from '../objects.js';
 import type { Data } from '../../core/store.js';
 import { cloudBehaviour } from './cloud.js';
 import { fileobjectBehaviour } from './fileobject.js';

@@ -1,13 +1,12 @@
 /**
- * Pool: the controller's fill-ins (contract §8): `vrf_ref` → the cloud's `global` VRF, and per
+ * Pool: the controller's fill-ins: `vrf_ref` → the cloud's `global` VRF, and per
  * server `hostname` = its address, `ratio: 1`, `enabled: true` when the client left them out.
  */
-import type { TypeBehaviour } from '../behaviour.js';
-import type { ObjectService } from '../objects.js';
-import { isObject } from '../shape-ops.js';
+import type { TypeBehaviour, ObjectService } from '../objects.js';
+import { isObject } from '../../core/json.js';
 import { defaultRef } from './virtualservice.js';
 import { runtimeView, type TypeResources } from '../resources.js';
-import { poolRuntime } from '../placement.js';
+import { poolRuntime } from '../runtime.js';
 
 export function poolBehaviour(svc: ObjectService): TypeBehaviour {
   return {

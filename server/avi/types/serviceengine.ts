@@ -14,11 +14,12 @@
  *   delay of an idle SE starts again [inferred]. SEs of a No-Orchestrator cloud were deployed by
  *   hand and are never deleted by the controller.
  */
-import type { TypeBehaviour } from '../behaviour.js';
-import type { ObjectService } from '../objects.js';
-import { forEachRef, isObject } from '../shape-ops.js';
-import { refKey, tenantOf, type Rec } from '../../core/store.js';
+import type { TypeBehaviour, ObjectService } from '../objects.js';
+import { isObject } from '../../core/json.js';
+import { forEachRef } from '../../core/catalog.js';
+import { refKey, tenantRefOf, type Rec } from '../../core/store.js';
 import { hasOrchestrator } from './cloud.js';
+import { ADMIN_TENANT } from '../../core/admin.js';
 
 const DEFAULT_DEPROVISION_DELAY_MIN = 120;
 
@@ -113,7 +114,7 @@ export class SeDeprovisioner {
     const se = this.svc.store.get('serviceengine', seUuid);
     if (this.disposed || !se || this.hosts(seUuid) || this.delayOf(seUuid) === undefined) return;
     try {
-      this.svc.remove('serviceengine', seUuid, { tenant: tenantOf(se.data) || 'admin', base: '' });
+      this.svc.remove('serviceengine', seUuid, { tenant: tenantRefOf(se.data) || ADMIN_TENANT, base: '' });
     } catch {
       // something the user made refers to it: it stays, as an SE in use would
     }

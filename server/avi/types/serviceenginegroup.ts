@@ -4,7 +4,7 @@
  * controller's does.
  */
 import { runtimeView, type TypeResources } from '../resources.js';
-import { segRuntime } from '../placement.js';
+import { segRuntime } from '../runtime.js';
 
 export const serviceenginegroupResources: TypeResources = {
   views: {

@@ -18,13 +18,14 @@
  *   when the client gave none, and `chain_verified` [inferred].
  */
 import type { X509Certificate } from 'node:crypto';
-import type { TypeBehaviour } from '../behaviour.js';
+import type { TypeBehaviour, ObjectService } from '../objects.js';
 import { errors } from '../errors.js';
-import type { Ctx, ObjectService } from '../objects.js';
+import type { Ctx } from '../context.js';
 import { generateSelfSigned } from '../self-signed.js';
-import { isObject } from '../shape-ops.js';
+import { isObject } from '../../core/json.js';
 import { decodeMaterial, describeCertificate, fromAvDate, keyParamsOf, parseCertificate, parsePrivateKey } from '../x509.js';
-import { tenantOf, type Data, type Rec } from '../../core/store.js';
+import { tenantRefOf, type Data, type Rec } from '../../core/store.js';
+import { ADMIN_TENANT } from '../../core/admin.js';
 
 const SECRETS = ['key', 'key_passphrase'] as const;
 /** `certificate.*` fields taken from the certificate itself, never from the client */
@@ -72,7 +73,7 @@ export function sslkeyandcertificateBehaviour(svc: ObjectService): TypeBehaviour
       Object.assign(cert, expiry(cert, warningDays(svc)));
       data.type ??= 'SSL_CERTIFICATE_TYPE_VIRTUALSERVICE';
       if (cert.self_signed !== true && !(Array.isArray(data.ca_certs) && data.ca_certs.length)) {
-        const ca = issuerOf(svc, x509, tenantOf(data));
+        const ca = issuerOf(svc, x509, tenantRefOf(data));
         if (ca) {
           data.ca_certs = [{ name: svc.nameOf(ca), ca_ref: ca.uuid }];
           cert.chain_verified = true;
@@ -157,7 +158,7 @@ function warningDays(svc: ObjectService): number {
 /** A stored CA certificate the tenant sees that issued (and signed) `x509`. */
 function issuerOf(svc: ObjectService, x509: X509Certificate, tenant: string): Rec | undefined {
   for (const rec of svc.store.collection('sslkeyandcertificate').values()) {
-    if (rec.data.type !== 'SSL_CERTIFICATE_TYPE_CA' || !svc.visible(rec, { tenant: tenant || 'admin', base: '' })) continue;
+    if (rec.data.type !== 'SSL_CERTIFICATE_TYPE_CA' || !svc.visible(rec, { tenant: tenant || ADMIN_TENANT, base: '' })) continue;
     const pem = pemOf(rec.data);
     const ca = hasText(pem) ? parseCertificate(decodeMaterial(pem, rec.data.certificate_base64 === true)) : undefined;
     try {

@@ -9,7 +9,8 @@ import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Data, Rec, Store } from '../../core/store.js';
 import { errors } from '../errors.js';
 import { NO_ACCESS, privilegesOf } from '../permissions.js';
-import { isObject } from '../shape-ops.js';
+import { isObject } from '../../core/json.js';
+import { ADMIN_TENANT } from '../../core/admin.js';
 
 /** Fields never shown in a user's answers. */
 const SECRETS = ['password', 'unix_crypt_password', 'recovery_token'];
@@ -66,7 +67,7 @@ export function userBehaviour() {
       const access = Array.isArray(w.data.access) ? w.data.access : [];
       for (const entry of access) {
         if (!isObject(entry) || entry.all_tenants === true || typeof entry.role_ref !== 'string') continue;
-        if (entry.tenant_ref === undefined || entry.tenant_ref === 'admin') continue;
+        if (entry.tenant_ref === undefined || entry.tenant_ref === ADMIN_TENANT) continue;
         const role = w.svc.store.get('role', entry.role_ref);
         if (!role) continue;
         const privileges = privilegesOf(role);

@@ -6,8 +6,9 @@
  */
 import type { Data, Rec } from '../../core/store.js';
 import { errors } from '../errors.js';
-import type { Ctx, ObjectService } from '../objects.js';
-import { poolsOf, vsRuntime } from '../placement.js';
+import type { ObjectService } from '../objects.js';
+import type { Ctx } from '../context.js';
+import { poolsOf, vsRuntime } from '../runtime.js';
 import { readView, renderRead, selectPage } from '../query.js';
 import type { TypeResources } from '../resources.js';
 

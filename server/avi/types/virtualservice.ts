@@ -1,6 +1,7 @@
 /**
- * VirtualService: the fill-ins a controller does on every write (contract §8), the read-only
- * `vh_child_vs_uuid` of SNI/EVH parents, and placement on Service Engines (server/avi/placement.ts).
+ * VirtualService: the fill-ins a controller does on every write, the read-only `vh_child_vs_uuid`
+ * of SNI/EVH parents and `vip_runtime`. Placement on Service Engines follows each write by itself
+ * (server/avi/placement.ts reacts to the store).
  * Only what the client did not send is filled; client-owned fields (`cloud_config_cksum`,
  * `service_metadata`, `markers`, `created_by`, `vsvip_cloud_config_cksum`) pass through verbatim.
  *
@@ -13,20 +14,19 @@
  * - derived on read: `vip_runtime` (per VIP its id, the SEs placed, `requested_resource`) and
  *   `marked_for_delete`.
  */
-import type { TypeBehaviour } from '../behaviour.js';
-import type { ObjectService } from '../objects.js';
-import { isObject } from '../shape-ops.js';
-import { tenantOf, type Data } from '../../core/store.js';
-import { placementOf, vhChildren, vipRuntime } from '../placement.js';
+import type { TypeBehaviour, ObjectService } from '../objects.js';
+import { isObject } from '../../core/json.js';
+import { tenantRefOf, type Data } from '../../core/store.js';
+import { vhChildren, vipRuntime } from '../runtime.js';
 import type { Ids } from '../../core/ids.js';
-import { nsxtLinkOf } from '../../links/avi-nsxt.js';
 import { runtimeView, type TypeResources } from '../resources.js';
-import { vsRuntime } from '../placement.js';
+import { vsRuntime } from '../runtime.js';
+import { ADMIN_TENANT } from '../../core/admin.js';
 
 /** The uuid of a default object by name: the object's tenant then admin, on its own cloud. */
 export function defaultRef(svc: ObjectService, data: Data, type: string, name: string): string | undefined {
   const cloud = typeof data.cloud_ref === 'string' ? data.cloud_ref : undefined;
-  const rec = svc.lookupByName(type, name, { tenant: tenantOf(data) || 'admin', cloud });
+  const rec = svc.lookupByName(type, name, { tenant: tenantRefOf(data) || ADMIN_TENANT, cloud });
   if (!rec) return undefined;
   // cloud-scoped defaults (the `global` VRF, `Default-Group`) are per cloud: never another's
   if (svc.info(type).cloudScoped && cloud !== undefined && rec.data.cloud_ref !== cloud) return undefined;
@@ -65,7 +65,6 @@ function controllerFields(svc: ObjectService, data: Data, previous: Data | undef
 }
 
 export function virtualserviceBehaviour(svc: ObjectService): TypeBehaviour {
-  const placement = placementOf(svc);
   return {
     beforeWrite({ data, existing }) {
       fill(svc, data, 'se_group_ref', 'serviceenginegroup', 'Default-Group');
@@ -96,11 +95,6 @@ export function virtualserviceBehaviour(svc: ObjectService): TypeBehaviour {
         }
       }
       controllerFields(svc, data, existing?.data);
-    },
-    afterWrite(rec) {
-      placement.place(rec);
-      // NSX-T clouds: the VIP routes follow the placement just made (server/links/avi-nsxt.ts)
-      nsxtLinkOf(svc.store)?.afterPlacement();
     },
     renderExtras(rec, out, _svc, ctx, includeName) {
       const children = vhChildren(svc, rec);

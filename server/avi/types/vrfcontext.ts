@@ -1,14 +1,14 @@
 /**
- * VrfContext: static-route checks beyond the schema (contract §10). The schema already requires
+ * VrfContext: static-route checks beyond the schema. The schema already requires
  * `route_id`, `prefix` and `next_hop` and allows one label; here: route ids unique within the VRF,
  * addresses that parse and match their `type`, masks in range, next hops of the prefix's family.
  * PATCH add/replace/delete (keyed by route_id) and full PUTs come through the generic path, so
  * every form of write meets the same checks. Texts are [inferred].
  */
-import type { TypeBehaviour } from '../behaviour.js';
+import type { TypeBehaviour } from '../objects.js';
 import { errors } from '../errors.js';
-import { familyOf } from '../ipam.js';
-import { isObject } from '../shape-ops.js';
+import { familyOf } from '../ipv4.js';
+import { isObject } from '../../core/json.js';
 
 export function vrfcontextBehaviour(): TypeBehaviour {
   return {

@@ -1,6 +1,6 @@
 /**
- * VsVip: VIP allocation from the controller's internal IPAM (contract §9), the `global` VRF
- * fill-in (§8) and the read-only `vs_refs` back-reference (§8).
+ * VsVip: VIP allocation from the controller's internal IPAM, the `global` VRF
+ * fill-in and the read-only `vs_refs` back-reference.
  *
  * On every write each vip is matched with the stored one of the same `vip_id`:
  * - an address given and equal to the stored one, or none given with `auto_allocate_ip` while the
@@ -9,14 +9,14 @@
  * - none given with `auto_allocate_ip`: the lowest free address of the network's VIP ranges.
  * Addresses in use are those of the other stored VsVips of the same VRF (server/avi/ipam.ts).
  */
-import type { TypeBehaviour, WriteContext } from '../behaviour.js';
-import type { ObjectService } from '../objects.js';
-import { ADMIN_TENANT } from '../objects.js';
+import type { TypeBehaviour, WriteContext, ObjectService } from '../objects.js';
+import { ADMIN_TENANT } from '../../core/admin.js';
 import { errors } from '../errors.js';
-import { type Allocation, type Prefix, VipIndex, allocateV4, asPrefix, subnetHolding, vrfOf } from '../ipam.js';
-import { isObject } from '../shape-ops.js';
+import { type Allocation, VipIndex, allocateV4, vrfOf } from '../ipam.js';
+import { type Prefix, asPrefix, subnetHolding } from '../ipv4.js';
+import { isObject } from '../../core/json.js';
 import type { Data } from '../../core/store.js';
-import { seDataAddresses } from '../placement.js';
+import { seDataAddresses } from '../se-addressing.js';
 
 type Vip = Record<string, unknown>;
 

@@ -12,7 +12,7 @@
  * `ruleset_version`, `available_applications` and `signatures` are read-only: a client's PUT or
  * PATCH cannot send them, so a write keeps the stored ones. `signatures` is never answered.
  */
-import type { WriteContext } from '../behaviour.js';
+import type { WriteContext } from '../objects.js';
 import type { ObjectService } from '../objects.js';
 import type { Data, Rec } from '../../core/store.js';
 import type { Upload } from '../files.js';
