@@ -4,19 +4,19 @@
  */
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { adminPassword, csrfOf, startSim, type Sim } from './helpers.js';
+import { adminPassword, startSim, type Sim } from './helpers.js';
+import { sessionHeaders } from './support/session.js';
 
 async function anonymous(): Promise<Sim> {
   return startSim({ login: false });
 }
 
-function cookiesOf(res: request.Response): string {
-  return (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
-}
 
 async function login(sim: Sim, body: Record<string, string> = { username: 'admin', password: adminPassword(sim.engine) }) {
   const res = await request(sim.app).post('/login').send(body);
-  return { res, cookie: res.status === 200 ? cookiesOf(res) : '', csrf: res.status === 200 ? csrfOf(res.headers['set-cookie'] as any) : '' };
+  if (res.status !== 200) return { res, cookie: '', csrf: '' };
+  const session = sessionHeaders(res.headers['set-cookie'] as unknown as string[]);
+  return { res, cookie: session.Cookie, csrf: session['X-CSRFToken'] };
 }
 
 afterEach(() => {

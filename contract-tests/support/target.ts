@@ -27,7 +27,7 @@ import { createListener } from '../../server/http/app.js';
 import { listen } from '../../server/http/listen.js';
 import { loadOrGenerateTls } from '../../server/http/tls.js';
 import { contractScenarioFile, SECOND_USER } from './scenario.js';
-import { ApiClient, CookieJar, Wire, type WireRequest, type WireResponse } from './wire.js';
+import { ApiClient, CookieJar, Wire, type WireRequest, type WireResponse } from '../../test/support/wire.js';
 
 export const IN_PROCESS_PASSWORD = 'Contract-Admin-Pw-1';
 

@@ -52,7 +52,6 @@ export {
 
 const SEEDS_DIR = projectFile('seeds');
 export const DEFAULT_SCENARIO = 'fresh-controller';
-export const defaultScenarioPath = path.join(SEEDS_DIR, `${DEFAULT_SCENARIO}.yaml`);
 /** The version a controller reports when no scenario in the chain says otherwise. */
 const DEFAULT_VERSION = '30.2.1';
 
