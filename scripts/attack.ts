@@ -128,7 +128,7 @@ const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
 async function startServer(): Promise<{ http: string; https: string; pid: number; stop: () => Promise<void> }> {
   const args = ['--port', '0', '--https-port', '0', '--password', PASSWORD];
   args.push('--mock-token', TOKEN, '--max-sandboxes', String(MAX_SANDBOXES), '--headers-timeout', String(HEADER_TIMEOUT_MS), '--request-timeout', String(HEADER_TIMEOUT_MS * 2));
-  const avisim = spawnCli(args, { cleanEnv: true });
+  const avisim = spawnCli(args, { dropEnv: /^AVISIM_/ });
   try {
     const out = (await avisim.waitFor(/Avi API:\s+https?:[\s\S]*Avi API:\s+https?:\/\/\S+?\/api\//, 60_000)).input;
     const plain = /Avi API:\s+(http:\/\/\S+?)\/api\//.exec(out)![1]!;

@@ -29,7 +29,7 @@ export async function startAvisimProcess(): Promise<AvisimProcess> {
   const password = `Contract-${randomBytes(6).toString('hex')}`;
   const args = ['--host', '127.0.0.1', '--port', '0', '--https-port', '0', '--nsx-port', '0'];
   args.push('--password', password, '--nsx-password', password, '--scenario', contractScenarioFile());
-  const avisim = spawnCli(args, { cleanEnv: true });
+  const avisim = spawnCli(args, { dropEnv: /^AVISIM_/ });
   try {
     const out = (await avisim.waitFor(/NSX user:/, 60_000)).input;
     const urls = {

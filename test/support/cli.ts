@@ -17,8 +17,8 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** variables set on top of the environment */
   env?: Record<string, string>;
-  /** leave out every AVISIM_* variable of this process (the CLI reads them as settings) */
-  cleanEnv?: boolean;
+  /** variables of this process left out, by name (e.g. /^AVISIM_/: the CLI reads them as settings) */
+  dropEnv?: RegExp;
   cwd?: string;
 }
 
@@ -41,7 +41,8 @@ const live = new Set<Spawned>();
 
 /** `node [nodeArgs] <script> [args]`. */
 export function spawnNode(script: string, args: string[], options: SpawnOptions = {}): Spawned {
-  const base = options.cleanEnv ? Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AVISIM_'))) : process.env;
+  const drop = options.dropEnv;
+  const base = drop ? Object.fromEntries(Object.entries(process.env).filter(([k]) => !drop.test(k))) : process.env;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
     cwd: options.cwd,
     env: { ...base, ...options.env },
