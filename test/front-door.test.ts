@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { adminPassword, startSim, type Sim } from './helpers.js';
+import { setCookieValue } from '../server/testing.js';
 import { sessionHeaders } from './support/session.js';
 
 async function anonymous(): Promise<Sim> {
@@ -137,7 +138,7 @@ describe('sessions and CSRF', () => {
   it('reads with the session cookie alone, under either cookie name, duplicates tolerated', async () => {
     const sim = await anonymous();
     const { res } = await login(sim);
-    const id = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('sessionid='))!.split(';')[0]!.split('=')[1];
+    const id = setCookieValue(res.headers['set-cookie'] as unknown as string[], 'sessionid')!;
     for (const cookie of [`avi-sessionid=${id}`, `sessionid=${id}`, `sessionid=stale; sessionid=${id}`, `avi-sessionid=x; sessionid=${id}; avi-sessionid=${id}`]) {
       const r = await request(sim.app).get('/api/tenant').set('Cookie', cookie);
       expect(r.status).toBe(200);

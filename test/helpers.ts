@@ -34,21 +34,32 @@ afterAll(async () => {
   await Promise.all(fileScoped.splice(0).map((close) => close()));
 });
 
+/** A fresh engine served; closing the Sim closes both. */
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const { login = true, mock, ...engineOptions } = options;
   const engine = await Engine.create(engineOptions);
-  let avisim: StartedAvisim;
   try {
-    avisim = await startAvisim({ engine, mock });
+    return await serveEngine(engine, { login, mock, closeEngine: true });
   } catch (e) {
     await engine.close();
     throw e;
   }
+}
+
+/**
+ * An engine the test prepared itself (e.g. NSX objects put in before any request), served.
+ * Not logged in unless asked; closing the Sim closes the server and leaves the engine open.
+ */
+export async function serveEngine(
+  engine: Engine,
+  options: { login?: boolean; mock?: SimOptions['mock']; closeEngine?: boolean } = {},
+): Promise<Sim> {
+  const avisim = await startAvisim({ engine, mock: options.mock });
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       await avisim.close();
-      await engine.close();
+      if (options.closeEngine) await engine.close();
     })());
   try {
     onTestFinished(close);
@@ -57,7 +68,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     fileScoped.push(close);
   }
   const sim: Sim = { engine, app: avisim.url, http: request.agent(avisim.url).set('Host', TEST_HOST), avisim, close };
-  return login ? anotherSession(sim) : sim;
+  return options.login ? anotherSession(sim) : sim;
 }
 
 /**
