@@ -3,20 +3,13 @@
  * generator stays in the parent. Children are killed when the bench exits, however it exits, and
  * a server that does not answer in time fails the run with its own output attached.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { killAll, spawnNode } from '../test/support/cli.js';
 
-const live = new Set<ChildProcess>();
-
-function killAll(): void {
-  for (const child of live) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  live.clear();
-}
 process.on('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -88,19 +81,12 @@ export async function startServer(
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const pollMs = opts.pollMs ?? 2;
   const started = performance.now();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args.map((a) => a.replaceAll('{port}', String(port)))], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const server = spawnNode(script, args.map((a) => a.replaceAll('{port}', String(port))), { nodeArgs: opts.nodeArgs });
+  const child = server.child;
 
   const fail = (why: string): never => {
     child.kill('SIGKILL');
-    live.delete(child);
-    throw new Error(`${name} did not start: ${why}\n--- its output ---\n${output.trim() || '(none)'}`);
+    throw new Error(`${name} did not start: ${why}\n--- its output ---\n${server.output().trim() || '(none)'}`);
   };
 
   for (;;) {
@@ -121,15 +107,7 @@ export async function startServer(
     port,
     base: `http://127.0.0.1:${port}`,
     readyMs,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      live.delete(child);
-    },
+    stop: () => server.stop(),
   };
 }
 

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { compare, type LoadOptions, type LoadRequest, type Measurement } from './load.js';
 import { poolBody, poolName } from './pools.js';
+import { CookieJar } from '../server/testing.js';
 import { BENCH_PASSWORD, distFile, rssMB, startServer, type Server } from './procs.js';
 
 const env = process.env;
@@ -70,9 +71,9 @@ async function login(server: Server): Promise<Server> {
     body: JSON.stringify({ username: 'admin', password: BENCH_PASSWORD }),
   });
   if (res.status !== 200) throw new Error(`${server.name}: login answered ${res.status}: ${await res.text()}`);
-  const pairs = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
-  const csrf = pairs.find((c) => c.startsWith('csrftoken='))!.slice('csrftoken='.length);
-  sessions.set(server.base, { Cookie: pairs.join('; '), 'X-CSRFToken': csrf });
+  const jar = new CookieJar();
+  jar.store(res.headers.getSetCookie());
+  sessions.set(server.base, { Cookie: jar.header(server.base), 'X-CSRFToken': jar.get('csrftoken')! });
   return server;
 }
 

@@ -19,7 +19,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { akoCache, akoList, type AkoCache } from './support/ako-cache.js';
 import { akoClient, akoEnv, expectCreated, inVipRange, type AkoEnv, type Data } from './support/ako.js';
 import { useTarget } from './support/target.js';
-import type { ApiClient } from './support/wire.js';
+import type { ApiClient } from '../test/support/wire.js';
 
 const t = useTarget();
 const CLOUD = 'Default-Cloud';

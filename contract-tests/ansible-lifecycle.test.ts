@@ -23,7 +23,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ansibleDiff, ansibleSameString } from './support/ansible.js';
 import { drift, emptySubObjects, leftovers, nicsOn, type Leftovers, withoutWriteStamps } from './support/lifecycle.js';
 import { useTarget } from './support/target.js';
-import type { ApiClient } from './support/wire.js';
+import type { ApiClient } from '../test/support/wire.js';
 
 type Data = Record<string, any>;
 const t = useTarget();

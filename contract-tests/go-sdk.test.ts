@@ -27,7 +27,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IN_PROCESS_PASSWORD, startInProcess, useTarget } from './support/target.js';
-import { setCookieValue, Wire, type WireResponse } from './support/wire.js';
+import { setCookieValue, Wire, type WireResponse } from '../test/support/wire.js';
 
 const t = useTarget();
 

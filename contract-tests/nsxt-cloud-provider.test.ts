@@ -18,7 +18,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useTarget } from './support/target.js';
-import type { Wire, WireResponse } from './support/wire.js';
+import type { Wire, WireResponse } from '../test/support/wire.js';
 
 const t = useTarget();
 const CLUSTER_SCOPE = 'vsphere.k8s.io/cluster-name';

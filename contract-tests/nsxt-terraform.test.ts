@@ -15,7 +15,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTarget } from './support/target.js';
-import { CookieJar, type Wire, type WireResponse } from './support/wire.js';
+import { CookieJar, type Wire, type WireResponse } from '../test/support/wire.js';
 
 const t = useTarget();
 let USER: string;

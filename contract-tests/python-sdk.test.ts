@@ -25,7 +25,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printSkip, useTarget } from './support/target.js';
-import { CookieJar, type Wire, type WireResponse } from './support/wire.js';
+import { CookieJar, type Wire, type WireResponse } from '../test/support/wire.js';
 
 const t = useTarget();
 

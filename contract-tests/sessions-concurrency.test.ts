@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { printSkip, useTarget } from './support/target.js';
-import { sessionCookiesSet, wireLogin, type Wire, type WireResponse } from './support/wire.js';
+import { sessionCookiesSet, wireLogin, type Wire, type WireResponse } from '../test/support/wire.js';
 
 const AKO_SESSIONS = 9;
 const WRITES_PER_SESSION = 6;

@@ -22,7 +22,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { drift, emptySubObjects, leftovers, nicsOn, bareRef, type Leftovers, withoutWriteStamps } from './support/lifecycle.js';
 import { useTarget } from './support/target.js';
-import type { ApiClient } from './support/wire.js';
+import type { ApiClient } from '../test/support/wire.js';
 
 type Data = Record<string, any>;
 const t = useTarget();

@@ -13,10 +13,10 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { ROOT, stopProcess, waitReady } from '../contract-tests/support/process.js';
+import { waitReady } from '../contract-tests/support/process.js';
+import { spawnCli } from '../test/support/cli.js';
+import { CookieJar } from '../server/testing.js';
 
 const TOKEN = `tok-${randomBytes(8).toString('hex')}`;
 const PASSWORD = `Attack-${randomBytes(6).toString('hex')}`;
@@ -103,9 +103,9 @@ interface Session {
 async function login(base: string, username: string, password: string): Promise<Session | undefined> {
   const a = await request(base, 'POST', '/login', { body: { username, password } });
   if (a.status !== 200) return undefined;
-  const set = (a.headers['set-cookie'] ?? []) as string[];
-  const csrf = set.find((c) => c.startsWith('csrftoken='))?.split(';')[0]!.slice('csrftoken='.length) ?? '';
-  return { cookie: set.map((c) => c.split(';')[0]).join('; '), csrf };
+  const jar = new CookieJar();
+  jar.store(a.headers['set-cookie'] as string[] | undefined);
+  return { cookie: jar.header(), csrf: jar.get('csrftoken') ?? '' };
 }
 
 const as = (s: Session, extra: Record<string, string> = {}) => ({ Cookie: s.cookie, 'X-CSRFToken': s.csrf, ...extra });
@@ -126,28 +126,20 @@ const rss = (pid: number) => memoryOf(pid, 'VmRSS');
 const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
 
 async function startServer(): Promise<{ http: string; https: string; pid: number; stop: () => Promise<void> }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AVISIM_')));
-  const args = ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--port', '0', '--https-port', '0', '--password', PASSWORD];
+  const args = ['--port', '0', '--https-port', '0', '--password', PASSWORD];
   args.push('--mock-token', TOKEN, '--max-sandboxes', String(MAX_SANDBOXES), '--headers-timeout', String(HEADER_TIMEOUT_MS), '--request-timeout', String(HEADER_TIMEOUT_MS * 2));
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const urls = await new Promise<{ http: string; https: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`avisim did not start:\n${out}`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`avisim exited (${code}):\n${out}`)));
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const plain = /Avi API:\s+(http:\/\/\S+?)\/api\//.exec(out);
-      const secure = /Avi API:\s+(https:\/\/\S+?)\/api\//.exec(out);
-      if (plain && secure) {
-        clearTimeout(timer);
-        resolve({ http: plain[1]!.replace('localhost', '127.0.0.1'), https: secure[1]!.replace('localhost', '127.0.0.1') });
-      }
-    });
-  });
-  child.removeAllListeners('exit');
-  await waitReady(urls.https);
-  return { ...urls, pid: child.pid!, stop: () => stopProcess(child) };
+  const avisim = spawnCli(args, { dropEnv: /^AVISIM_/ });
+  try {
+    const out = (await avisim.waitFor(/Avi API:\s+https?:[\s\S]*Avi API:\s+https?:\/\/\S+?\/api\//, 60_000)).input;
+    const plain = /Avi API:\s+(http:\/\/\S+?)\/api\//.exec(out)![1]!;
+    const secure = /Avi API:\s+(https:\/\/\S+?)\/api\//.exec(out)![1]!;
+    const urls = { http: plain.replace('localhost', '127.0.0.1'), https: secure.replace('localhost', '127.0.0.1') };
+    await waitReady(urls.https);
+    return { ...urls, pid: avisim.child.pid!, stop: () => avisim.stop() };
+  } catch (e) {
+    await avisim.stop();
+    throw e;
+  }
 }
 
 /** Whether unauthenticated requests are still refused and the server still answers. */

@@ -69,13 +69,9 @@ export async function createAvisimHandlers(options: AvisimHandlersOptions = {}):
 }
 
 /**
- * A function answering Fetch requests from `engine` through its node:http request listener,
- * in memory. `encrypted`: requests look as if they came over TLS (`req.socket.encrypted`).
+ * Answers Fetch requests from `engine` through its node:http request listener, in memory.
+ * `encrypted`: requests look as if they came over TLS (`req.socket.encrypted`).
  */
-export async function createInProcessFetch(engine: Engine, options: { encrypted: boolean }): Promise<(request: Request) => Promise<Response>> {
-  return (await inProcess(engine, options)).fetch;
-}
-
 async function inProcess(engine: Engine, options: { encrypted: boolean }) {
   const { listener, scopes } = await createListener(engine);
   // Never listens: connections are handed to it one per request.

@@ -10,12 +10,13 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { Engine } from './engine.js';
 import { nanoid } from 'nanoid';
+import { Engine } from './engine.js';
 import { createListener } from './http/app.js';
-import { listen } from './http/listen.js';
+import { listen, type Listening } from './http/listen.js';
 import { loadOrGenerateTls } from './http/tls.js';
 import { ADMIN_USER } from './core/admin.js';
+import type { MockOptions } from './mock/scopes.js';
 
 export interface StartAvisimOptions {
   /** a built-in scenario's name (e.g. `nsxt-tkgi`) or a scenario file's path; fresh-controller by default */
@@ -24,8 +25,21 @@ export interface StartAvisimOptions {
   seed?: number;
   /** the admin password (default: the scenario's, else generated: read it from the result) */
   adminPassword?: string;
+  /**
+   * serve this engine (from `avisim`) instead of a new one; `scenario`, `seed` and
+   * `adminPassword` are then the engine's, and `close()` leaves the engine to its owner
+   */
+  engine?: Engine;
   /** serve HTTPS (self-signed certificate) instead of plain HTTP */
   https?: boolean;
+  /** with `https`: plain HTTP as well, on a port of its own (`urls.http`) */
+  httpPort?: boolean;
+  /** the NSX-T stub alone on an HTTPS port of its own (`urls.nsx`), as `avisim --nsx-port` serves it */
+  nsxPort?: boolean;
+  /** the test-control plane (`/_mock`): on by default; off, guarded by a token, or with limits */
+  mock?: MockOptions;
+  /** the largest request body the API takes, bytes (as `avisim --body-limit`) */
+  bodyLimit?: number;
 }
 
 export interface AvisimResponse<T = any> {
@@ -53,12 +67,14 @@ export interface StartedAvisim {
   url: string;
   /** `${url}/api` */
   apiUrl: string;
+  /** every port served: `http` and/or `https` (the Avi API), `nsx` (with `nsxPort`) */
+  urls: { http?: string; https?: string; nsx?: string };
   username: string;
   password: string;
   engine: Engine;
   /** logged in as admin */
   client: AvisimClient;
-  /** the certificate served (PEM) and its SHA-256 fingerprint, with `https: true` */
+  /** the certificate served (PEM) and its SHA-256 fingerprint, with `https: true` or `nsxPort: true` */
   tls?: { cert: string; fingerprint: string };
   /** another client, logged in (admin by default) */
   newClient(options?: ClientOptions): Promise<AvisimClient>;
@@ -69,18 +85,31 @@ export interface StartedAvisim {
   sandbox(id?: string, options?: ClientOptions): Promise<AvisimClient>;
   /** every object back as the scenario made it; sessions stay valid (the uuid sequence goes on) */
   reset(): Promise<void>;
-  /** closes the clients, then the server (requests in flight get a second) */
+  /** closes the clients, then the server (requests in flight get a second), then the engine it made */
   close(): Promise<void>;
 }
 
 export async function startAvisim(options: StartAvisimOptions = {}): Promise<StartedAvisim> {
-  const engine = await Engine.create({ scenario: options.scenario, seed: options.seed, adminPassword: options.adminPassword });
-  const tls = options.https ? await loadOrGenerateTls({ hostnames: ['127.0.0.1'] }) : undefined;
-  const { listener, scopes } = await createListener(engine);
-  const server = await listen(listener, 0, '127.0.0.1', tls && { cert: tls.cert, key: tls.key });
-  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
+  const ownEngine = options.engine === undefined;
+  const engine = options.engine ?? (await Engine.create({ scenario: options.scenario, seed: options.seed, adminPassword: options.adminPassword }));
+  const tls = options.https || options.nsxPort ? await loadOrGenerateTls({ hostnames: ['127.0.0.1'] }) : undefined;
+  const pem = tls && { cert: tls.cert, key: tls.key };
+  const { listener, nsxListener, scopes } = await createListener(engine, { mock: options.mock, bodyLimit: options.bodyLimit });
+  const servers: Listening[] = [];
+  const urls: StartedAvisim['urls'] = {};
+  const serve = async (scheme: 'http' | 'https' | 'nsx', secure: boolean) => {
+    const server = await listen(scheme === 'nsx' ? nsxListener : listener, 0, '127.0.0.1', secure ? pem : undefined);
+    servers.push(server);
+    urls[scheme] = `${secure ? 'https' : 'http'}://127.0.0.1:${server.port}`;
+  };
+  const stop = async (graceMs: number) => {
+    // Idle keep-alive connections of any client end at once, busy ones after the grace.
+    await Promise.all(servers.map((s) => s.close(graceMs)));
+    if (ownEngine) await engine.close();
+  };
   const admin = engine.credentials.find((c) => c.username === ADMIN_USER)!;
   const clients: AvisimClient[] = [];
+  let url: string;
   const newClient = async (clientOptions: ClientOptions = {}) => {
     const client = new AvisimClient(url, clientOptions.headers);
     clients.push(client);
@@ -91,15 +120,21 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
   };
   let client: AvisimClient;
   try {
+    await serve(options.https ? 'https' : 'http', options.https === true);
+    if (options.https && options.httpPort) await serve('http', false);
+    if (options.nsxPort) await serve('nsx', true);
+    url = options.https ? urls.https! : urls.http!;
     client = await newClient();
   } catch (e) {
-    await server.close(0);
+    for (const c of clients) c.close();
+    await stop(0);
     throw e;
   }
   let closed: Promise<void> | undefined;
   return {
     url,
     apiUrl: `${url}/api`,
+    urls,
     username: admin.username,
     password: admin.password,
     engine,
@@ -112,9 +147,7 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
     close: () =>
       (closed ??= (async () => {
         for (const c of clients) c.close();
-        // Idle keep-alive connections of any client end at once, busy ones after the grace.
-        await server.close(1000);
-        await engine.close();
+        await stop(1000);
       })()),
   };
 }
@@ -125,7 +158,8 @@ export async function startAvisim(options: StartAvisimOptions = {}): Promise<Sta
  * (`/api/pool`) or absolute URLs (an object's `url`).
  */
 export class AvisimClient {
-  private readonly cookies = new Map<string, string>();
+  /** the session's cookies */
+  readonly cookies = new CookieJar();
   private readonly agent: http.Agent;
 
   constructor(
@@ -149,6 +183,16 @@ export class AvisimClient {
     return this.cookies.get('csrftoken');
   }
 
+  /**
+   * The session as request headers (`Cookie`, `X-CSRFToken`), for another HTTP client to
+   * work in it.
+   */
+  sessionHeaders(): { Cookie: string; 'X-CSRFToken': string } {
+    const csrf = this.csrfToken;
+    if (csrf === undefined) throw new Error('avisim: this client holds no session (no csrftoken cookie)');
+    return { Cookie: this.cookies.header(this.baseUrl), 'X-CSRFToken': csrf };
+  }
+
   get<T = any>(path: string, options?: RequestOptions): Promise<AvisimResponse<T>> {
     return this.request('GET', path, undefined, options);
   }
@@ -168,7 +212,8 @@ export class AvisimClient {
   request<T = any>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<AvisimResponse<T>> {
     const target = new URL(path, this.baseUrl);
     const headers: Record<string, string> = { Accept: 'application/json', ...this.defaultHeaders };
-    if (this.cookies.size) headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = this.cookies.header(target.href);
+    if (cookie) headers.Cookie = cookie;
     const csrf = this.cookies.get('csrftoken');
     if (csrf && method !== 'GET' && method !== 'HEAD') headers['X-CSRFToken'] = csrf;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -184,7 +229,7 @@ export class AvisimClient {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
-          this.keepCookies(res.headers['set-cookie'] ?? []);
+          this.cookies.store(res.headers['set-cookie']);
           const text = Buffer.concat(chunks).toString('utf8');
           let parsed: unknown = text;
           if (text && /json/.test(res.headers['content-type'] ?? '')) {
@@ -206,16 +251,90 @@ export class AvisimClient {
   close(): void {
     this.agent.destroy();
   }
+}
 
-  private keepCookies(lines: string[]): void {
-    for (const line of lines) {
-      const [pair, ...attrs] = line.split(';');
-      const eq = pair!.indexOf('=');
-      if (eq <= 0) continue;
-      const name = pair!.slice(0, eq).trim();
-      const expired = attrs.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a));
-      if (expired) this.cookies.delete(name);
-      else this.cookies.set(name, pair!.slice(eq + 1).trim());
+interface StoredCookie {
+  name: string;
+  value: string;
+  path: string;
+  secure: boolean;
+}
+
+/**
+ * The cookies of one client for one host, kept as Python `requests.Session.cookies` keeps them:
+ * every cookie a response sets is kept (per path and name); one whose Max-Age is 0 or less or
+ * whose Expires is past is removed; Secure ones are sent over https only.
+ */
+export class CookieJar {
+  private readonly cookies = new Map<string, StoredCookie>();
+
+  /** Takes the Set-Cookie headers of a response. */
+  store(setCookies: readonly string[] | undefined): void {
+    for (const line of setCookies ?? []) {
+      const parsed = parseSetCookie(line);
+      if (!parsed) continue;
+      const key = `${parsed.cookie.path}\u0000${parsed.cookie.name}`;
+      if (parsed.expired) this.cookies.delete(key);
+      else this.cookies.set(key, parsed.cookie);
     }
   }
+
+  /** `name=value` pairs to send to `url` (every cookie kept without one). */
+  pairsFor(url?: string): [string, string][] {
+    const u = url === undefined ? undefined : new URL(url);
+    const out: [string, string][] = [];
+    for (const c of this.cookies.values()) {
+      if (u && c.secure && u.protocol !== 'https:') continue;
+      if (u && !(u.pathname === c.path || u.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))) continue;
+      out.push([c.name, c.value]);
+    }
+    return out;
+  }
+
+  /** The Cookie header to send to `url`, or of every cookie kept ('' when none applies). */
+  header(url?: string): string {
+    return this.pairsFor(url)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+  }
+
+  get(name: string): string | undefined {
+    for (const c of this.cookies.values()) if (c.name === name) return c.value;
+    return undefined;
+  }
+
+  names(): string[] {
+    return [...this.cookies.values()].map((c) => c.name).sort();
+  }
+
+  clear(): void {
+    this.cookies.clear();
+  }
+}
+
+/** One Set-Cookie header: the cookie, and whether it tells the client to drop it. */
+export function parseSetCookie(line: string): { cookie: StoredCookie; expired: boolean } | undefined {
+  const [first, ...attrs] = line.split(';');
+  const eq = first!.indexOf('=');
+  if (eq <= 0) return undefined;
+  const cookie: StoredCookie = { name: first!.slice(0, eq).trim(), value: first!.slice(eq + 1).trim(), path: '/', secure: false };
+  let expired = false;
+  for (const attr of attrs) {
+    const [k, v = ''] = attr.split('=').map((s) => s.trim()) as [string, string?];
+    const key = k.toLowerCase();
+    if (key === 'path' && v.startsWith('/')) cookie.path = v;
+    else if (key === 'secure') cookie.secure = true;
+    else if (key === 'max-age' && Number(v) <= 0) expired = true;
+    else if (key === 'expires' && Date.parse(v) <= Date.now()) expired = true;
+  }
+  return { cookie, expired };
+}
+
+/** The value of cookie `name` among Set-Cookie headers (undefined when not set). */
+export function setCookieValue(setCookies: readonly string[], name: string): string | undefined {
+  for (const line of setCookies) {
+    const parsed = parseSetCookie(line);
+    if (parsed?.cookie.name === name) return parsed.cookie.value;
+  }
+  return undefined;
 }

@@ -2,41 +2,19 @@
  * `avisim --scenario <name>` / `AVISIM_SCENARIO`: a built-in scenario picked by name on the
  * command line, and an unknown name refused with the built-in names listed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, spawnCli } from './support/cli.js';
 import { fetchLogin, TEST_PASSWORD } from './support/session.js';
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
+afterEach(killAll);
 
 /** Runs `avisim` from source; resolves with its output once the banner is out, or when it exits. */
-function run(args: string[], env: Record<string, string> = {}): Promise<{ out: string; code?: number | null }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--https-port', 'off', '--host', '127.0.0.1', '--password', TEST_PASSWORD, ...args],
-    { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
-  );
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`neither a banner nor an exit:\n${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (/user:.*\n/.test(out)) {
-        clearTimeout(timer);
-        resolve({ out });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ out, code });
-    });
-  });
+async function run(args: string[], env: Record<string, string> = {}): Promise<{ out: string; code?: number | null }> {
+  const avisim = spawnCli(['--port', '0', '--https-port', 'off', '--host', '127.0.0.1', '--password', TEST_PASSWORD, ...args], { env });
+  const banner = avisim.waitFor(/user:.*\n/).then((m) => ({ out: m.input }));
+  const exit = avisim.exited.then((code) => ({ out: avisim.output(), code }));
+  return Promise.race([banner, exit]);
 }
 
 const apiBase = (out: string) => /Avi API:\s+(http:\/\/\S+)\/api\//.exec(out)![1]!;

@@ -2,44 +2,25 @@
  * The program as a user starts it: a real process listening on a port, reached with a plain
  * HTTP client (fetch), printing where it serves.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, spawnCli } from './support/cli.js';
 import { fetchLogin, TEST_PASSWORD } from './support/session.js';
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
+afterEach(killAll);
 
 /** Starts `avisim` from source and resolves with its printed API URL. */
-function startCli(args: string[]): Promise<{ child: ChildProcess; apiUrl: string; output: () => string }> {
+async function startCli(args: string[]): Promise<{ child: ChildProcess; apiUrl: string; output: () => string }> {
   // The HTTPS listener (default 8443) takes a free port too, so processes started at once don't
   // collide; the first "Avi API:" line stays the plain HTTP one.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--https-port', '0', '--password', TEST_PASSWORD, ...args], {
-    cwd: path.resolve(import.meta.dirname, '..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      // The banner ends with the user line; wait for all of it (it may arrive in pieces).
-      const m = /Avi API:\s+(\S+)[\s\S]*user:.*\n/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, apiUrl: m[1]!, output: () => out });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
-  });
+  const avisim = spawnCli(['--https-port', '0', '--password', TEST_PASSWORD, ...args]);
+  // The banner ends with the user line; wait for all of it (it may arrive in pieces).
+  const m = await avisim.waitFor(/Avi API:\s+(\S+)[\s\S]*user:.*\n/);
+  return { child: avisim.child, apiUrl: m[1]!, output: avisim.output };
 }
 
 describe('the avisim command', () => {
@@ -88,13 +69,8 @@ describe('the avisim command', () => {
   });
 
   it('generates and prints an admin password when none is given', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--https-port', 'off', '--host', '127.0.0.1'], {
-      cwd: path.resolve(import.meta.dirname, '..'),
-      env: { ...process.env, AVISIM_PASSWORD: '' },
-    });
-    children.push(child);
-    let out = '';
-    await new Promise<void>((resolve) => child.stdout.on('data', (d) => ((out += d), /user:.*\n/.test(out) && resolve())));
+    const child = spawnCli(['--port', '0', '--https-port', 'off', '--host', '127.0.0.1'], { env: { AVISIM_PASSWORD: '' } });
+    const out = (await child.waitFor(/user:.*\n/)).input;
     const password = /password: (\S+)/.exec(out)![1]!;
     expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
     const base = /Avi API:\s+(\S+)\/api\//.exec(out)![1]!;
@@ -127,13 +103,9 @@ describe('the avisim command', () => {
   });
 
   it('lists every flag and its environment variable in --help', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--help'], {
-      cwd: path.resolve(import.meta.dirname, '..'),
-    });
-    children.push(child);
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    await new Promise((r) => child.on('exit', r));
+    const child = spawnCli(['--help']);
+    await child.exited;
+    const out = child.output();
     for (const flag of ['--port', '--host', '--scenario', '--seed', '--state-file', '--password', '--idle-timeout']) expect(out).toContain(flag);
     for (const env of ['AVISIM_PORT', 'AVISIM_HOST', 'AVISIM_SCENARIO', 'AVISIM_SEED', 'AVISIM_STATE_FILE', 'AVISIM_PASSWORD', 'AVISIM_IDLE_TIMEOUT']) expect(out).toContain(env);
     for (const flag of ['--scenario-dir', '--headers-timeout', '--request-timeout', '--journal-bytes']) expect(out).toContain(flag);

@@ -9,7 +9,6 @@
  * Neither run may leave an object behind, in the sandboxes or in the state a real controller
  * would keep.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -17,10 +16,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../server/engine.js';
-import { createListener } from '../server/http/app.js';
-import { listen } from '../server/http/listen.js';
 import { loadOrGenerateTls } from '../server/http/tls.js';
+import { startAvisim } from '../server/testing.js';
+import { spawnNode } from './support/cli.js';
 import { ROOT, startAvisimProcess, type AvisimProcess } from '../contract-tests/support/process.js';
 import { contractScenarioFile, SECOND_USER } from '../contract-tests/support/scenario.js';
 import { settingsFromEnv, Target } from '../contract-tests/support/target.js';
@@ -50,21 +48,15 @@ let before: string[];
 /** The contract runner (scripts/contract.ts) with `env` on top of a clean environment. */
 function runContract(name: string, env: Record<string, string>, extra: string[]): Promise<Run> {
   const reportFile = join(dir, `${name}.json`);
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AVISIM_') && !k.startsWith('VITEST') && k !== 'TEST'));
-  const args = ['--import', 'tsx', join(ROOT, 'scripts', 'contract.ts'), '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...extra];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...base, ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      try {
-        resolve({ code, out, report: JSON.parse(readFileSync(reportFile, 'utf8')) });
-      } catch (e) {
-        reject(new Error(`${name}: no report (exit ${code}): ${(e as Error).message}\n${out}`));
-      }
-    });
+  const args = ['--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...extra];
+  const contract = spawnNode(join(ROOT, 'scripts', 'contract.ts'), args, { nodeArgs: ['--import', 'tsx'], cwd: ROOT, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, dropEnv: /^(AVISIM_|VITEST|TEST$)/ });
+  return contract.exited.then((code) => {
+    const out = contract.output();
+    try {
+      return { code, out, report: JSON.parse(readFileSync(reportFile, 'utf8')) };
+    } catch (e) {
+      throw new Error(`${name}: no report (exit ${code}): ${(e as Error).message}\n${out}`);
+    }
   });
 }
 
@@ -218,10 +210,8 @@ describe('the target settings', () => {
   });
 
   it('find a token-guarded control plane only with AVISIM_MOCK_TOKEN', async () => {
-    const engine = await Engine.create({ scenario: contractScenarioFile(), adminPassword: 'Token-Test-Pw-1' });
-    const { listener } = await createListener(engine, { mock: { token: 'the-token' } });
-    const server = await listen(listener, 0, '127.0.0.1');
-    const url = `http://127.0.0.1:${server.port}`;
+    const server = await startAvisim({ scenario: contractScenarioFile(), adminPassword: 'Token-Test-Pw-1', mock: { token: 'the-token' } });
+    const { url, engine } = server;
     const settings = (mockToken?: string) => ({ url, nsxUrl: url, avi: { username: 'admin', password: 'Token-Test-Pw-1' }, nsx: { username: 'admin', password: 'x' }, insecure: false, mockToken });
     try {
       const withToken = new Target(settings('the-token'));
@@ -243,8 +233,7 @@ describe('the target settings', () => {
       expect([without.hasControlPlane, without.isAvisim, without.sandbox]).toEqual([false, false, undefined]);
       await without.finish();
     } finally {
-      await server.close(0);
-      await engine.close();
+      await server.close();
     }
   });
 });

@@ -8,11 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
-import { anotherSession, startSim, TEST_HOST, type Sim } from './helpers.js';
+import { anotherSession, serveEngine, startSim, TEST_HOST, type Sim } from './helpers.js';
 import { createUser, loginAs, refusal } from './support/users.js';
 
 /** Every byte value, CR/LF and boundary-looking runs: what a text-only parser would spoil. */
@@ -184,8 +182,7 @@ describe('uploads are writes: CSRF and the body limit', () => {
 
   it('an upload over the body limit is 413 and stores nothing', async () => {
     const engine = await Engine.create({});
-    const app = await createApp(engine, { bodyLimit: 128 * 1024 });
-    const small = await anotherSession({ engine, app, http: request.agent(app) });
+    const small = await serveEngine(engine, { login: true, bodyLimit: 128 * 1024 });
     const res = await small.http.post('/api/fileservice/uploads').attach('file', binary(200 * 1024), 'big.bin');
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ error: 'Request body too large' });

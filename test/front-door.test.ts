@@ -4,19 +4,20 @@
  */
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { adminPassword, csrfOf, startSim, type Sim } from './helpers.js';
+import { adminPassword, startSim, type Sim } from './helpers.js';
+import { setCookieValue } from '../server/testing.js';
+import { sessionHeaders } from './support/session.js';
 
 async function anonymous(): Promise<Sim> {
   return startSim({ login: false });
 }
 
-function cookiesOf(res: request.Response): string {
-  return (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
-}
 
 async function login(sim: Sim, body: Record<string, string> = { username: 'admin', password: adminPassword(sim.engine) }) {
   const res = await request(sim.app).post('/login').send(body);
-  return { res, cookie: res.status === 200 ? cookiesOf(res) : '', csrf: res.status === 200 ? csrfOf(res.headers['set-cookie'] as any) : '' };
+  if (res.status !== 200) return { res, cookie: '', csrf: '' };
+  const session = sessionHeaders(res.headers['set-cookie'] as unknown as string[]);
+  return { res, cookie: session.Cookie, csrf: session['X-CSRFToken'] };
 }
 
 afterEach(() => {
@@ -137,7 +138,7 @@ describe('sessions and CSRF', () => {
   it('reads with the session cookie alone, under either cookie name, duplicates tolerated', async () => {
     const sim = await anonymous();
     const { res } = await login(sim);
-    const id = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('sessionid='))!.split(';')[0]!.split('=')[1];
+    const id = setCookieValue(res.headers['set-cookie'] as unknown as string[], 'sessionid')!;
     for (const cookie of [`avi-sessionid=${id}`, `sessionid=${id}`, `sessionid=stale; sessionid=${id}`, `avi-sessionid=x; sessionid=${id}; avi-sessionid=${id}`]) {
       const r = await request(sim.app).get('/api/tenant').set('Cookie', cookie);
       expect(r.status).toBe(200);

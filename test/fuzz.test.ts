@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAvisim, type StartedAvisim } from '../server/testing.js';
+import { sessionHeaders } from './support/session.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
@@ -91,9 +92,9 @@ beforeAll(async () => {
     body: JSON.stringify({ username: sim.username, password: sim.password }),
   });
   expect(res.status).toBe(200);
-  const set = res.headers.getSetCookie();
-  cookie = set.map((c) => c.split(';')[0]).join('; ');
-  csrf = set.find((c) => c.startsWith('csrftoken='))!.split(';')[0]!.slice('csrftoken='.length);
+  const session = sessionHeaders(res.headers.getSetCookie());
+  cookie = session.Cookie;
+  csrf = session['X-CSRFToken'];
 });
 
 afterAll(async () => {

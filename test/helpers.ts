@@ -1,57 +1,88 @@
 /**
- * Test helpers: a fresh simulator (engine + express app) per test file or per test, driven
- * through supertest like any HTTP client.
+ * Test helpers: a fresh simulator per test file or per test, served by `startAvisim` on a real
+ * 127.0.0.1 port and driven through supertest like any HTTP client. A simulator started inside
+ * a test (or its `beforeEach`) is closed when that test ends, any other when the file ends.
  */
 import request from 'supertest';
-import { expect } from 'vitest';
-import type { Express } from 'express';
+import { afterAll, expect, onTestFinished } from 'vitest';
 import { Engine, type EngineOptions } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
+import { startAvisim, type StartAvisimOptions, type StartedAvisim } from '../server/testing.js';
 
 /** Host header every test request carries, so rendered refs and urls are stable. */
 export const TEST_HOST = 'avi.test';
 
 export interface Sim {
   engine: Engine;
-  app: Express;
+  /** the server's base URL (`http://127.0.0.1:<port>`), for `request(sim.app)` */
+  app: string;
+  /** logged in as admin (unless `login: false`) */
   http: ReturnType<typeof request.agent>;
+  avisim: StartedAvisim;
+  /** the server, then the engine (also done for you when the test or file ends) */
+  close(): Promise<void>;
 }
 
 export interface SimOptions extends EngineOptions {
   /** log the agent in as admin (default true): it then carries the session cookie and CSRF token */
   login?: boolean;
+  /** the test-control plane's settings */
+  mock?: StartAvisimOptions['mock'];
 }
 
+const fileScoped: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(fileScoped.splice(0).map((close) => close()));
+});
+
+/** A fresh engine served; closing the Sim closes both. */
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
-  const { login = true, ...engineOptions } = options;
+  const { login = true, mock, ...engineOptions } = options;
   const engine = await Engine.create(engineOptions);
-  const app = await createApp(engine);
-  const sim: Sim = { engine, app, http: request.agent(app).set('Host', TEST_HOST) };
-  return login ? anotherSession(sim) : sim;
+  try {
+    return await serveEngine(engine, { login, mock, closeEngine: true });
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
 }
 
 /**
- * The same simulator with an agent logged in as admin in a session of its own (as a second
- * client, e.g. another cluster's AKO, would be).
+ * An engine the test prepared itself (e.g. NSX objects put in before any request), served.
+ * Not logged in unless asked; closing the Sim closes the server and leaves the engine open.
  */
-export async function anotherSession(sim: Sim): Promise<Sim> {
-  const res = await request(sim.app).post('/login').send({ username: 'admin', password: adminPassword(sim.engine) });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
-  const setCookie = res.headers['set-cookie'] as unknown as string[];
-  const cookies = setCookie.map((c) => c.split(';')[0]).join('; ');
-  const http = request.agent(sim.app).set('Host', TEST_HOST).set('Cookie', cookies).set('X-CSRFToken', csrfOf(setCookie));
+export async function serveEngine(
+  engine: Engine,
+  options: { login?: boolean; mock?: SimOptions['mock']; closeEngine?: boolean; bodyLimit?: number } = {},
+): Promise<Sim> {
+  const avisim = await startAvisim({ engine, mock: options.mock, bodyLimit: options.bodyLimit });
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      await avisim.close();
+      if (options.closeEngine) await engine.close();
+    })());
+  try {
+    onTestFinished(close);
+  } catch {
+    // started outside a test (beforeAll, describe): lives as long as the file
+    fileScoped.push(close);
+  }
+  const sim: Sim = { engine, app: avisim.url, http: request.agent(avisim.url).set('Host', TEST_HOST), avisim, close };
+  return options.login ? anotherSession(sim) : sim;
+}
+
+/**
+ * The same simulator with an agent logged in as `username` (admin by default) in a session of
+ * its own (as a second client, e.g. another cluster's AKO, would be).
+ */
+export async function anotherSession(sim: Sim, username?: string, password?: string): Promise<Sim> {
+  const session = await sim.avisim.newClient({ username, password });
+  const http = request.agent(sim.app).set('Host', TEST_HOST).set(session.sessionHeaders());
   return { ...sim, http };
 }
 
 export function adminPassword(engine: Engine): string {
   return engine.credentials.find((c) => c.username === 'admin')!.password;
-}
-
-/** The csrftoken cookie's value among Set-Cookie headers. */
-export function csrfOf(setCookie: string[]): string {
-  const c = setCookie.find((x) => x.startsWith('csrftoken='));
-  if (!c) throw new Error('no csrftoken cookie');
-  return c.slice('csrftoken='.length).split(';')[0]!;
 }
 
 /** The uuid at the end of a rendered ref or url. */

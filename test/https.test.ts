@@ -3,7 +3,7 @@
  * certificate verification (as every Avi SDK does against a real controller's self-signed
  * certificate), next to the plain HTTP listener on the same state.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -12,22 +12,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, spawnCli } from './support/cli.js';
 import { fetchLogin, sessionHeaders, TEST_PASSWORD, type SessionHeaders } from './support/session.js';
 
-const root = path.resolve(import.meta.dirname, '..');
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
+afterEach(killAll);
 
-function run(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--password', TEST_PASSWORD, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return child;
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnCli(['--password', TEST_PASSWORD, ...args], { env });
 }
 
 interface Started {
@@ -38,33 +29,20 @@ interface Started {
 }
 
 /** Starts `avisim` and resolves once its banner (ending with the user line) is printed. */
-function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = run(args, env);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner printed:\n${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (!/user:.*\n/.test(out)) return;
-      clearTimeout(timer);
-      const https = /Avi API:\s+(https:\/\/\S+)\/api\/\s+\((.*), SHA-256 ([0-9A-F:]+)\)/.exec(out);
-      if (!https) return reject(new Error(`no HTTPS line:\n${out}`));
-      const http = /Avi API:\s+(http:\/\/\S+)\/api\//.exec(out);
-      resolve({ child, output: out, https: { base: https[1]!, note: https[2]!, fingerprint: https[3]! }, http: http?.[1] });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
-  });
+async function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
+  const avisim = run(args, env);
+  const out = (await avisim.waitFor(/user:.*\n/)).input;
+  const https = /Avi API:\s+(https:\/\/\S+)\/api\/\s+\((.*), SHA-256 ([0-9A-F:]+)\)/.exec(out);
+  if (!https) throw new Error(`no HTTPS line:\n${out}`);
+  const http = /Avi API:\s+(http:\/\/\S+)\/api\//.exec(out);
+  return { child: avisim.child, output: out, https: { base: https[1]!, note: https[2]!, fingerprint: https[3]! }, http: http?.[1] };
 }
 
 /** Runs `avisim` expecting it to stop by itself; resolves with its exit code and output. */
-function runToExit(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const child = run(args, env);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output: out })));
+async function runToExit(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const avisim = run(args, env);
+  const code = await avisim.exited;
+  return { code, output: avisim.output() };
 }
 
 interface Reply {

@@ -5,8 +5,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
-import { client, startSim, TEST_HOST } from './helpers.js';
+import { client, startSim, TEST_HOST, serveEngine } from './helpers.js';
 
 describe('POST /_mock/reset', () => {
   it('puts every object back as the scenario made it; the session stays valid', async () => {
@@ -125,7 +124,7 @@ describe('/_mock/scenario', () => {
     await writeFile(join(dir, 'lab.yaml'), 'extends: fresh-controller\nname: lab\nobjects:\n  - pool: { name: from-lab }\n');
     await writeFile(join(dir, 'bad.yaml'), 'objects:\n  - pool: { name: p, lb_algorithm: NOT_AN_ALGORITHM }\n');
     const engine = await Engine.create();
-    const http = request.agent(await createApp(engine, { mock: { scenarioDir: dir } }));
+    const http = request.agent((await serveEngine(engine, { mock: { scenarioDir: dir } })).app);
     const loaded = await http.post('/_mock/scenario').send({ name: 'lab' });
     expect(loaded.status, JSON.stringify(loaded.body)).toBe(200);
     expect(loaded.body.loaded).toBe('lab');
@@ -150,7 +149,7 @@ describe('/_mock/scenario', () => {
 describe('switches', () => {
   it('a token guards every /_mock call; the API itself needs none', async () => {
     const engine = await Engine.create();
-    const app = await createApp(engine, { mock: { token: 's3cret' } });
+    const app = (await serveEngine(engine, { mock: { token: 's3cret' } })).app;
     const http = request(app);
     const denied = await http.post('/_mock/reset');
     expect(denied.status).toBe(401);
@@ -163,7 +162,7 @@ describe('switches', () => {
 
   it('turned off, /_mock is an unknown path (501) and a sandbox header is refused', async () => {
     const engine = await Engine.create();
-    const app = await createApp(engine, { mock: { enabled: false } });
+    const app = (await serveEngine(engine, { mock: { enabled: false } })).app;
     const res = await request(app).post('/_mock/reset');
     expect(res.status).toBe(501);
     const sandboxed = await request(app).get('/api/cluster/status').set('X-Mock-Sandbox', 'a');

@@ -3,10 +3,10 @@
  * own. Two sandboxes used at the same time never see each other's writes, nor the main state's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveEngine } from './helpers.js';
 import request from 'supertest';
 import { startAvisim, type StartedAvisim } from '../server/testing.js';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
 
 let avi: StartedAvisim;
 beforeAll(async () => {
@@ -104,7 +104,7 @@ describe('sandboxes', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toContain('Bad sandbox id');
     const engine = await Engine.create();
-    const app = await createApp(engine, { mock: { maxSandboxes: 2 } });
+    const app = (await serveEngine(engine, { mock: { maxSandboxes: 2 } })).app;
     for (const id of ['s1', 's2']) expect((await request(app).get('/api/cluster/status').set('X-Mock-Sandbox', id)).status).toBe(200);
     const full = await request(app).get('/api/cluster/status').set('X-Mock-Sandbox', 's3');
     expect(full.status).toBe(503);

@@ -7,13 +7,14 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setupServer } from 'msw/node';
 import { createAvisimHandlers } from '../server/msw.js';
+import { CookieJar } from '../server/testing.js';
 
 const BASE = 'https://avi.example';
 const PASSWORD = 'msw-admin-pw';
 
 /** What an Avi client under test does: log in, keep the cookies, send the CSRF token on writes. */
 class TinyAviClient {
-  private cookies = new Map<string, string>();
+  private cookies = new CookieJar();
   constructor(readonly base: string) {}
 
   async login(username: string, password: string): Promise<Response> {
@@ -23,20 +24,18 @@ class TinyAviClient {
 
   async send(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> {
     const headers: Record<string, string> = { ...extra };
-    if (this.cookies.size) headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const csrf = this.cookies.get('csrftoken');
     if (csrf && method !== 'GET' && !('X-CSRFToken' in headers)) headers['X-CSRFToken'] = csrf;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(path.startsWith('http') ? path : `${this.base}${path}`, {
+    const url = path.startsWith('http') ? path : `${this.base}${path}`;
+    const cookie = this.cookies.header(url);
+    if (cookie) headers.Cookie = cookie;
+    const res = await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
+    this.cookies.store(res.headers.getSetCookie());
     return res;
   }
 }

@@ -2,37 +2,15 @@
  * `avisim --nsx-port`: the NSX-T manager stub on an HTTPS port of its own (same certificate as
  * the Avi HTTPS listener), its URL and credentials printed in the banner, flags and env twins.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import https from 'node:https';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, spawnCli } from './support/cli.js';
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
+afterEach(killAll);
 
-function startCli(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', '0', '--https-port', '0', '--host', '127.0.0.1', ...args], {
-    cwd: path.resolve(import.meta.dirname, '..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner:\n${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (/NSX user:.*\n/.test(out)) {
-        clearTimeout(timer);
-        resolve(out);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
-  });
+async function startCli(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const avisim = spawnCli(['--port', '0', '--https-port', '0', '--host', '127.0.0.1', ...args], { env });
+  return (await avisim.waitFor(/NSX user:.*\n/)).input;
 }
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type?: string; body: any; cert: string }> {

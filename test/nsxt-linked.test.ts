@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { client, startSim, TEST_HOST, type Sim } from './helpers.js';
+import { client, startSim, TEST_HOST, type Sim, serveEngine } from './helpers.js';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
 import { listStaticRoutes, upsertTier1 } from '../server/nsxt/routes.js';
 
 type Data = Record<string, any>;
@@ -326,7 +325,7 @@ describe('NSX-T linked behaviour: a VIP /32 route per VS on the Tier-1', () => {
     // read before anything links the restored engine: the route came from the journal
     const engine = await Engine.create({ stateFile: file, seed: 12 });
     expect(listStaticRoutes(engine, T1)).toEqual(before);
-    const app = await createApp(engine);
+    const app = (await serveEngine(engine)).app;
     const res = await request(app).get('/_mock/nsxt/check').set('Host', TEST_HOST);
     expect(res.body).toEqual({ ok: true, vips_without_route: [], routes_without_vip: [] });
     // the start-up reconcile found nothing to change
@@ -362,7 +361,7 @@ describe('NSX-T linked behaviour: a VIP /32 route per VS on the Tier-1', () => {
       services: [{ port: 443 }],
     }, ctx);
     expect(listStaticRoutes(engine, T1).map((r) => r.id)).toEqual([`avi-${vv.uuid}-0`]);
-    const app = await createApp(engine);
+    const app = (await serveEngine(engine)).app;
     const res = await request(app).get('/_mock/nsxt/check').set('Host', TEST_HOST);
     expect(res.body.ok).toBe(true);
   });

@@ -8,10 +8,9 @@
  * Tier-1 cannot be deleted while they exist, and removing them by hand clears them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveEngine } from './helpers.js';
 import request from 'supertest';
-import type { Express } from 'express';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
 import { listStaticRoutes } from '../server/nsxt/routes.js';
 
 const AUTH = `Basic ${Buffer.from('admin:NSXTPASSWORD').toString('base64')}`;
@@ -26,7 +25,7 @@ interface Node {
 }
 
 let engine: Engine;
-let app: Express;
+let app: string;
 
 const nsx = {
   get: (path: string) => request(app).get(path).set('Authorization', AUTH),
@@ -95,7 +94,7 @@ const cl2: Node[] = [
 
 beforeAll(async () => {
   engine = await Engine.create({ scenario: 'seeds/routable-pods-nsxt.yaml', seed: 4 });
-  app = await createApp(engine);
+  app = (await serveEngine(engine)).app;
 });
 afterAll(() => engine.close());
 

@@ -3,11 +3,10 @@
  * with the encodings real clients send.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveEngine } from './helpers.js';
 import request from 'supertest';
-import type { Express } from 'express';
 import { matches, parseQuery, QueryError, queryParam, tokenize } from '../server/nsxt/search.js';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
 import { upsertStaticRoute, upsertTier1 } from '../server/nsxt/routes.js';
 
 const route = {
@@ -115,7 +114,7 @@ describe('matching', () => {
 
 describe('GET /policy/api/v1/search/query', () => {
   let engine: Engine;
-  let app: Express;
+  let app: string;
   const auth = `Basic ${Buffer.from('admin:pw-pw-pw-pw').toString('base64')}`;
   const search = (rawQuery: string) => request(app).get(`/policy/api/v1/search/query?${rawQuery}`).set('Authorization', auth);
 
@@ -126,7 +125,7 @@ describe('GET /policy/api/v1/search/query', () => {
     upsertStaticRoute(engine, 'a', 'r1', { network: '10.0.1.0/24', next_hops: [{ ip_address: '10.0.0.1' }], tags: [{ scope: 'k', tag: 'x' }] });
     upsertStaticRoute(engine, 'b', 'r2', { network: '10.0.2.0/24', next_hops: [{ ip_address: '10.0.0.2' }], tags: [{ scope: 'k', tag: 'x' }] });
     upsertStaticRoute(engine, 'b', 'r3', { network: '10.0.3.0/24', next_hops: [{ ip_address: '10.0.0.3' }] });
-    app = await createApp(engine);
+    app = (await serveEngine(engine)).app;
   });
   afterAll(() => engine.close());
 

@@ -4,10 +4,9 @@
  * realized state. The search language has its own unit tests in nsxt-search.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { serveEngine } from './helpers.js';
 import request from 'supertest';
-import type { Express } from 'express';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
 import { destinationOf } from '../server/http/exchange.js';
 import { upsertTier1 } from '../server/nsxt/routes.js';
 
@@ -18,12 +17,12 @@ const P = '/policy/api/v1';
 const isNsxPath = (path: string) => destinationOf(path) === 'nsx';
 
 let engine: Engine;
-let app: Express;
+let app: string;
 
 async function start(delayMs?: number) {
   engine = await Engine.create({ seed: 5, nsx: { password: PASSWORD, realizationDelayMs: delayMs } });
   upsertTier1(engine, 't1', { display_name: 'T1 gateway', tier0_path: '/infra/tier-0s/t0' });
-  app = await createApp(engine);
+  app = (await serveEngine(engine)).app;
 }
 
 const get = (path: string) => request(app).get(path).set('Authorization', basic());
@@ -358,12 +357,12 @@ describe('persistence', () => {
     const { join } = await import('node:path');
     const file = join(await mkdtemp(join(tmpdir(), 'nsxt-')), 'state.json');
     const a = await Engine.create({ stateFile: file, nsx: { password: PASSWORD } });
-    const appA = await createApp(a);
+    const appA = (await serveEngine(a)).app;
     await request(appA).patch(`${P}/infra/tier-1s/tx`).set('Authorization', basic()).send({});
     await request(appA).patch(`${P}/infra/tier-1s/tx/static-routes/r`).set('Authorization', basic()).send(ROUTE);
     await a.close();
     const b = await Engine.create({ stateFile: file, nsx: { password: PASSWORD } });
-    const appB = await createApp(b);
+    const appB = (await serveEngine(b)).app;
     const r = await request(appB).get(`${P}/infra/tier-1s/tx/static-routes/r`).set('Authorization', basic());
     expect(r.status).toBe(200);
     expect(r.body.network).toBe('10.1.0.0/24');

@@ -5,7 +5,6 @@
  * final state and every exchange, and must replay with 100% fidelity against a fresh avisim,
  * and report the exchange whose recorded answer was altered.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,8 @@ import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRecordProxy, type RecordProxy } from '../server/record/proxy.js';
 import { formatResult, formatSummary, loadExchanges, replay } from '../server/record/replay.js';
-import { AvisimClient, startAvisim, type StartedAvisim } from '../server/testing.js';
+import { AvisimClient, parseSetCookie, startAvisim, type StartedAvisim } from '../server/testing.js';
+import { killAll, spawnCli } from './support/cli.js';
 
 const UPSTREAM_PASSWORD = 'Upstream-Admin-pw-7731';
 const WRONG_PASSWORD = 'wrong-password-4242';
@@ -39,7 +39,7 @@ afterAll(async () => {
 
 const v4 = (addr: string) => ({ addr, type: 'V4' });
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const setCookieValues = (h: string | string[] | undefined) => (Array.isArray(h) ? h : h ? [h] : []).map((c) => c.split(';')[0]!.split('=')[1]!);
+const setCookieValues = (h: string | string[] | undefined) => (Array.isArray(h) ? h : h ? [h] : []).map((c) => parseSetCookie(c)!.cookie.value);
 
 interface Session {
   /** every secret value the client saw or sent */
@@ -309,23 +309,10 @@ describe('avisim record: a proxy that writes the session as a scenario', () => {
 });
 
 describe('the avisim record and avisim replay commands', () => {
-  const children: ChildProcess[] = [];
-  afterEach(() => {
-    for (const c of children.splice(0)) c.kill('SIGKILL');
-  });
+  afterEach(killAll);
 
   function run(args: string[], env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
-      cwd: path.resolve(import.meta.dirname, '..'),
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, output: () => out, exited };
+    return spawnCli(args, { env });
   }
 
   it('each has its own --help', async () => {
@@ -340,16 +327,7 @@ describe('the avisim record and avisim replay commands', () => {
   it('record writes the file on SIGINT; replay exits 0 when it matches and 1 when it does not', async () => {
     const file = path.join(dir, 'cli.yaml');
     const rec = run(['record', '--upstream', upstream.url, '--out', file, '--port', '0', '--insecure']);
-    const proxyUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no proxy URL printed:\n${rec.output()}`)), 20_000);
-      rec.child.stdout!.on('data', () => {
-        const m = /proxy (http:\/\/\S+)/.exec(rec.output());
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
+    const proxyUrl = (await rec.waitFor(/proxy (http:\/\/\S+)/))[1]!;
     const c = new AvisimClient(proxyUrl);
     await c.login('admin', UPSTREAM_PASSWORD);
     expect((await c.post('/api/pool', { name: 'cli-pool' })).status).toBe(201);

@@ -12,9 +12,11 @@ import { connect as tlsConnect } from 'node:tls';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, type EngineOptions } from '../server/engine.js';
-import { createApp, createListener, type AppOptions, type Simulator } from '../server/http/app.js';
+import { createListener, type AppOptions, type Simulator } from '../server/http/app.js';
+import type { MockOptions } from '../server/mock/scopes.js';
 import { Journal } from '../server/mock/journal.js';
-import { csrfOf, TEST_HOST } from './helpers.js';
+import { startSim, TEST_HOST } from './helpers.js';
+import { sessionHeaders } from './support/session.js';
 import { listen, type Listening, type Timeouts } from '../server/http/listen.js';
 import { loadOrGenerateTls, type TlsMaterial } from '../server/http/tls.js';
 
@@ -117,9 +119,8 @@ const json = { 'content-type': 'application/json' };
 async function login(live: Live): Promise<Record<string, string>> {
   const res = await send(live, { method: 'POST', path: '/login', headers: json, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
   expect(res.status, res.text).toBe(200);
-  const cookies = (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!);
-  const csrf = cookies.find((c) => c.startsWith('csrftoken='))!.slice('csrftoken='.length);
-  return { cookie: cookies.join('; '), 'x-csrftoken': csrf };
+  const session = sessionHeaders(res.headers['set-cookie']);
+  return { cookie: session.Cookie, 'x-csrftoken': session['X-CSRFToken'] };
 }
 
 const nsxBasic = { authorization: `Basic ${Buffer.from(`admin:${NSX_PASSWORD}`).toString('base64')}` };
@@ -333,15 +334,10 @@ describe('slow clients are cut off on both listeners', () => {
 });
 
 /** An in-process simulator (supertest), with control-plane options. */
-async function inProcess(app: AppOptions = {}, engine: EngineOptions = {}) {
-  const e = await Engine.create({ adminPassword: 'secret123', nsx: { password: NSX_PASSWORD }, ...engine });
-  engines.push(e);
-  const http = supertest(await createApp(e, app));
-  const login = await http.post('/login').set('Host', TEST_HOST).send({ username: 'admin', password: 'secret123' });
-  expect(login.status).toBe(200);
-  const setCookie = login.headers['set-cookie'] as unknown as string[];
-  const session = { Cookie: setCookie.map((c) => c.split(';')[0]).join('; '), 'X-CSRFToken': csrfOf(setCookie), Host: TEST_HOST };
-  return { engine: e, http, session };
+async function inProcess(app: { mock?: MockOptions } = {}, engine: EngineOptions = {}) {
+  const sim = await startSim({ adminPassword: 'secret123', nsx: { password: NSX_PASSWORD }, ...engine, mock: app.mock, login: false });
+  const session = { ...(await sim.avisim.newClient()).sessionHeaders(), Host: TEST_HOST };
+  return { engine: sim.engine, http: supertest(sim.app), session };
 }
 
 describe('sandboxes need credentials to be made when the control plane has a token', () => {

@@ -6,9 +6,8 @@
 import request from 'supertest';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
 import { upsertTier1 } from '../server/nsxt/routes.js';
-import { adminPassword, client, startSim, type Sim } from './helpers.js';
+import { adminPassword, client, startSim, type Sim, serveEngine } from './helpers.js';
 
 type Data = Record<string, any>;
 
@@ -270,7 +269,7 @@ describe('the NSX stub', () => {
   it('refuses a deep body in its error format; the journal still answers', async () => {
     const engine = await Engine.create({ nsx: { password: PASSWORD } });
     upsertTier1(engine, 't1', { display_name: 'T1' });
-    const app = await createApp(engine);
+    const app = (await serveEngine(engine)).app;
     const res = await request(app)
       .patch('/policy/api/v1/infra/tier-1s/t1/static-routes/r1')
       .set('Authorization', basic())
@@ -286,7 +285,7 @@ describe('the NSX stub', () => {
   it('search: field paths see own fields only; deep nesting is a 400, not a 500', async () => {
     const engine = await Engine.create({ nsx: { password: PASSWORD } });
     upsertTier1(engine, 't1', { display_name: 'T1' });
-    const app = await createApp(engine);
+    const app = (await serveEngine(engine)).app;
     const search = (q: string) => request(app).get(`/policy/api/v1/search/query?query=${encodeURIComponent(q)}`).set('Authorization', basic());
     const inherited = await search('constructor:*');
     expect(inherited.status).toBe(200);

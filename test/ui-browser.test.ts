@@ -17,7 +17,8 @@ import { createListener } from '../server/http/app.js';
 import { uiDir } from '../server/mock/ui.js';
 import { buildUi } from '../scripts/build-ui.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/ui-browser.js';
-import { adminPassword, csrfOf } from './helpers.js';
+import { adminPassword } from './helpers.js';
+import { sessionHeaders } from './support/session.js';
 
 const TOKEN = 'ui-test-token';
 const K8S = 'tkgi-cluster-1-antrea-k8s-api';
@@ -64,10 +65,9 @@ afterAll(async () => {
 /** An API client logged in as admin, as any client of the simulator. */
 async function api() {
   const login = await request(base).post('/login').send({ username: 'admin', password: adminPassword(engine) }).expect(200);
-  const setCookie = login.headers['set-cookie'] as unknown as string[];
-  const cookies = setCookie.map((c) => c.split(';')[0]).join('; ');
+  const session = sessionHeaders(login.headers['set-cookie'] as unknown as string[]);
   return (method: 'get' | 'post', p: string, body?: object) => {
-    const r = request(base)[method](p).set('Cookie', cookies).set('X-CSRFToken', csrfOf(setCookie));
+    const r = request(base)[method](p).set(session);
     return body ? r.send(body) : r;
   };
 }

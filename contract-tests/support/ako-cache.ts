@@ -19,7 +19,7 @@
  * that does not start with `<type>-` leaves it without the link; such faults, and anything else
  * AKO would skip or fail on, are listed in `problems`.
  */
-import type { ApiClient } from './wire.js';
+import type { ApiClient } from '../../test/support/wire.js';
 
 export interface CachedVsVip {
   uuid: string;

@@ -7,7 +7,7 @@
  * the file ends), so any target that can create them will do.
  */
 import type { Target } from './target.js';
-import type { ApiClient, ApiResponse } from './wire.js';
+import type { ApiClient, ApiResponse } from '../../test/support/wire.js';
 
 /** AKO pins the API version it speaks (it caps the controller's at 22.1.3). */
 export const AKO_VERSION = '22.1.3';

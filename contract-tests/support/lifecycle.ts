@@ -21,7 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Target } from './target.js';
-import type { ApiClient } from './wire.js';
+import type { ApiClient } from '../../test/support/wire.js';
 
 type Data = Record<string, any>;
 interface Prop {

@@ -23,11 +23,9 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, expect, type TestContext } from 'vitest';
 import { Engine } from '../../server/engine.js';
-import { createListener } from '../../server/http/app.js';
-import { listen } from '../../server/http/listen.js';
-import { loadOrGenerateTls } from '../../server/http/tls.js';
+import { startAvisim, type StartedAvisim } from '../../server/testing.js';
 import { contractScenarioFile, SECOND_USER } from './scenario.js';
-import { ApiClient, CookieJar, Wire, type WireRequest, type WireResponse } from './wire.js';
+import { ApiClient, CookieJar, Wire, type WireRequest, type WireResponse } from '../../test/support/wire.js';
 
 export const IN_PROCESS_PASSWORD = 'Contract-Admin-Pw-1';
 
@@ -68,6 +66,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): TargetSet
 
 export interface InProcess {
   engine: Engine;
+  avisim: StartedAvisim;
   httpsUrl: string;
   httpUrl: string;
   /** the NSX-T stub's own HTTPS port */
@@ -75,25 +74,28 @@ export interface InProcess {
   close(): Promise<void>;
 }
 
-/** An avisim in this process, on ephemeral 127.0.0.1 ports. */
+/**
+ * An avisim in this process (`startAvisim`, ephemeral 127.0.0.1 ports): the Avi API over HTTPS
+ * and plain HTTP, the NSX-T stub on an HTTPS port of its own, one password for both.
+ */
 export async function startInProcess(options: { password?: string; scenario?: string } = {}): Promise<InProcess> {
   const password = options.password ?? IN_PROCESS_PASSWORD;
   const engine = await Engine.create({ scenario: options.scenario ?? contractScenarioFile(), adminPassword: password, nsx: { password } });
-  const tls = await loadOrGenerateTls({ hostnames: ['127.0.0.1'] });
-  const sim = await createListener(engine);
-  const pem = { cert: tls.cert, key: tls.key };
-  const [secure, plain, nsx] = await Promise.all([
-    listen(sim.listener, 0, '127.0.0.1', pem),
-    listen(sim.listener, 0, '127.0.0.1'),
-    listen(sim.nsxListener, 0, '127.0.0.1', pem),
-  ]);
+  let avisim: StartedAvisim;
+  try {
+    avisim = await startAvisim({ engine, https: true, httpPort: true, nsxPort: true });
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
   return {
     engine,
-    httpsUrl: `https://127.0.0.1:${secure.port}`,
-    httpUrl: `http://127.0.0.1:${plain.port}`,
-    nsxUrl: `https://127.0.0.1:${nsx.port}`,
+    avisim,
+    httpsUrl: avisim.urls.https!,
+    httpUrl: avisim.urls.http!,
+    nsxUrl: avisim.urls.nsx!,
     async close() {
-      await Promise.all([secure.close(0), plain.close(0), nsx.close(0)]);
+      await avisim.close();
       await engine.close();
     },
   };

@@ -2,6 +2,8 @@
  * Logging in to a running avisim as a client would: POST /login, then the session cookie and
  * the CSRF token on every later request.
  */
+import { CookieJar } from '../../server/testing.js';
+
 export const TEST_PASSWORD = 'test-admin-pw';
 
 export interface SessionHeaders extends Record<string, string> {
@@ -10,11 +12,12 @@ export interface SessionHeaders extends Record<string, string> {
 }
 
 /** `setCookies` are the Set-Cookie headers of a successful /login. */
-export function sessionHeaders(setCookies: string[]): SessionHeaders {
-  const pairs = setCookies.map((c) => c.split(';')[0]!);
-  const csrf = pairs.find((p) => p.startsWith('csrftoken='))?.slice('csrftoken='.length);
-  if (!csrf) throw new Error('login answered no csrftoken cookie');
-  return { Cookie: pairs.join('; '), 'X-CSRFToken': csrf };
+export function sessionHeaders(setCookies: readonly string[] | undefined): SessionHeaders {
+  const jar = new CookieJar();
+  jar.store(setCookies);
+  const csrf = jar.get('csrftoken');
+  if (csrf === undefined) throw new Error('login answered no csrftoken cookie');
+  return { Cookie: jar.header(), 'X-CSRFToken': csrf };
 }
 
 /** Logs in over plain HTTP with fetch. */

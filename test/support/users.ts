@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import { expect } from 'vitest';
-import { csrfOf, TEST_HOST, type Sim } from '../helpers.js';
+import { anotherSession, TEST_HOST, type Sim } from '../helpers.js';
 
 export interface Access {
   role: string;
@@ -36,13 +36,8 @@ export function login(sim: Sim, username: string, password: string) {
 }
 
 /** The simulator with an agent logged in as `username`. */
-export async function loginAs(sim: Sim, username: string, password: string): Promise<Sim> {
-  const res = await login(sim, username, password);
-  expect(res.status, res.text).toBe(200);
-  const setCookie = res.headers['set-cookie'] as unknown as string[];
-  const cookies = setCookie.map((c) => c.split(';')[0]).join('; ');
-  const http = request.agent(sim.app).set('Host', TEST_HOST).set('Cookie', cookies).set('X-CSRFToken', csrfOf(setCookie));
-  return { ...sim, http };
+export function loginAs(sim: Sim, username: string, password: string): Promise<Sim> {
+  return anotherSession(sim, username, password);
 }
 
 /** The 403 a controller answers when a role does not allow a request. */

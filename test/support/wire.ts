@@ -8,11 +8,31 @@
  * `AVISIM_INSECURE=1`, on otherwise. Headers the target needs on every request (a sandbox id)
  * are added by the owner through `defaults`.
  */
-import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { CookieJar, parseSetCookie, setCookieValue, type WireRequest, type WireResponse } from '../../test/support/listening.js';
+import { CookieJar, parseSetCookie, setCookieValue } from '../../server/testing.js';
 
-export { CookieJar, parseSetCookie, setCookieValue, type WireRequest, type WireResponse };
+export { CookieJar, parseSetCookie, setCookieValue };
+
+export interface WireRequest {
+  method: string;
+  /** absolute URL, sent as given (doubled slashes and all) */
+  url: string;
+  headers?: Record<string, string>;
+  /** `name=value` pairs sent in the Cookie header after the jar's, as a client adds them per request */
+  cookies?: [string, string][];
+  body?: string | Buffer;
+}
+
+export interface WireResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Set-Cookie headers (empty when none) */
+  setCookies: string[];
+  text: string;
+  /** the body parsed as JSON when it is JSON, else undefined */
+  body: any;
+}
 
 /** A request as it left the client: headers with lower-case names, Cookie included. */
 export interface SentRequest {
