@@ -2,12 +2,10 @@
  * The simulator's root: a page for browsers, JSON for scripts, links that lead somewhere; and
  * an unknown control call that lists the calls there are.
  */
-import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
 import { wantsHtml } from '../server/http/landing.js';
-import { startSim } from './helpers.js';
+import { serveEngine, startSim } from './helpers.js';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 
@@ -65,12 +63,12 @@ describe('GET /', () => {
   });
 
   it('without the control plane lists no control links; with a token says so', async () => {
-    const off = await createApp(await Engine.create(), { mock: { enabled: false } });
-    const plain = (await request(off).get('/').set('Accept', 'application/json')).body.links;
+    const off = await serveEngine(await Engine.create(), { mock: { enabled: false }, closeEngine: true });
+    const plain = (await off.http.get('/').set('Accept', 'application/json')).body.links;
     expect(Object.keys(plain)).toEqual(['api', 'login', 'nsx']);
 
-    const guarded = await createApp(await Engine.create(), { mock: { token: 'tok-landing' } });
-    const res = await request(guarded).get('/').set('Accept', 'application/json');
+    const guarded = await serveEngine(await Engine.create(), { mock: { token: 'tok-landing' }, closeEngine: true });
+    const res = await guarded.http.get('/').set('Accept', 'application/json');
     expect(res.status).toBe(200);
     expect(res.body.links.control).toBe('/_mock');
     const control = res.body.about.find((l: { name: string }) => l.name === 'control');

@@ -8,9 +8,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
-import { createApp } from '../server/http/app.js';
 import { uiDir } from '../server/mock/ui.js';
-import { client, startSim, TEST_HOST, type Sim } from './helpers.js';
+import { client, serveEngine, startSim, TEST_HOST, type Sim } from './helpers.js';
 
 let sim: Sim;
 beforeAll(async () => {
@@ -164,7 +163,7 @@ describe('the inspector at /_mock/ui/', () => {
     await writeFile(path.join(dir, 'app.js'), 'export {}');
     uiDir.path = dir;
     const engine = await Engine.create();
-    http = request(await createApp(engine, { mock: { token: 'the-token' } }));
+    http = request((await serveEngine(engine, { mock: { token: 'the-token' }, closeEngine: true })).app);
   });
   afterAll(() => {
     uiDir.path = saved;
