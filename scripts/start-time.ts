@@ -5,6 +5,7 @@
  *   npm run bench:start [-- <runs>]
  */
 import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -42,5 +43,8 @@ for (let i = 0; i < RUNS; i++) {
   console.log(`run ${i + 1}: banner after ${ms.toFixed(0)} ms`);
 }
 times.sort((a, b) => a - b);
+// Wall time on a shared machine says little without how busy it was.
+const [load] = os.loadavg();
+console.log(`load average ${load!.toFixed(1)} on ${os.availableParallelism()} cores`);
 console.log(`npm start on an unchanged checkout: median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, best ${times[0]!.toFixed(0)} ms (${RUNS} runs)`);
 process.exit(0);

@@ -81,7 +81,8 @@ const npmInstall = (...specs: string[]) => run('npm', ['install', '--no-audit', 
 /** The consumer's own tsc and vitest over its two suites. */
 function checkConsumer(): void {
   run(process.execPath, [path.join(consumer, 'node_modules/typescript/bin/tsc'), '-p', consumer], consumer);
-  const out = run(process.execPath, [path.join(consumer, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter', 'verbose'], consumer);
+  const colored = run(process.execPath, [path.join(consumer, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter', 'verbose'], consumer);
+  const out = colored.replace(/\u001b\[[0-9;]*m/g, '');
   expect(out).toContain('logs in and reads the default cloud through msw');
   expect(out).toContain('creates a pool over HTTP');
   expect(out).toMatch(/Tests\s+2 passed/);
@@ -106,7 +107,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (consumer) rmSync(consumer, { recursive: true, force: true });
-});
+}, SLOW);
 
 describe('the package', () => {
   it('installs from a path: type-checks and runs both entry points', () => {
