@@ -21,6 +21,8 @@ RUN --mount=type=secret,id=npm_ca,required=false \
 COPY tsconfig.json tsconfig.build.json ./
 COPY server ./server
 COPY bench ./bench
+COPY ui ./ui
+COPY scripts/build-ui.ts ./scripts/build-ui.ts
 RUN npm run build \
  && rm -rf dist/bench \
  && npm prune --omit=dev --no-audit --no-fund --ignore-scripts
@@ -38,6 +40,7 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
  && mkdir -p /data && chown node:node /data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/server ./dist/server
+COPY --from=build /app/dist/ui ./dist/ui
 COPY package.json ./
 COPY openapi ./openapi
 COPY seeds ./seeds

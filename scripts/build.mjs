@@ -12,14 +12,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.build-stamp');
-/** What the compiled output depends on (tsconfig.build.json compiles server/ and bench/). */
-const INPUTS = ['server', 'bench', 'tsconfig.json', 'tsconfig.build.json'];
+/** What the output depends on: tsconfig.build.json compiles server/ and bench/, build:ui bundles ui/. */
+const INPUTS = ['server', 'bench', 'ui', 'scripts/build-ui.ts', 'tsconfig.json', 'tsconfig.build.json'];
 
 /** The newest modification under `p` (directories too: a deleted or renamed file changes its folder). */
 function newest(p) {
@@ -49,8 +48,10 @@ function staleReason() {
 function build() {
   // From scratch: output of sources since deleted or moved would otherwise linger and be shipped.
   rmSync(dist, { recursive: true, force: true });
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const run = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  // `npm run build` stays the one definition of a build (the image runs it too).
+  const npmCli = process.env.npm_execpath;
+  const [cmd, args] = npmCli && /\.[cm]?js$/.test(npmCli) ? [process.execPath, [npmCli]] : ['npm', []];
+  const run = spawnSync(cmd, [...args, 'run', '--silent', 'build'], { stdio: 'inherit', cwd: root });
   if (run.status !== 0) {
     // No stamp: the next start tries again instead of running output of sources that failed.
     process.stderr.write('avisim: the build failed (see above)\n');

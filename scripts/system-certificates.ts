@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { generateSelfSigned } from '../server/avi/self-signed.js';
-import { projectFile } from '../server/paths.js';
+import { projectFile } from '../server/core/paths.js';
 
 const SEED = projectFile('seeds', 'fresh-controller.yaml');
 const BEGIN = '  # >>> system certificates: made by scripts/system-certificates.ts, do not edit by hand\n';

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     process.exitCode = await runCommand(command, process.argv.slice(3));
     return;
   }
+  if (command === 'validate') return void (process.exitCode = await (await import('./check/command.js')).runValidate(process.argv.slice(3)));
   const asked = readInvocation(process.argv.slice(2), process.env);
   if (asked.action === 'help') {
     const { helpText } = await import('./cli/help.js');

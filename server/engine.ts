@@ -3,19 +3,19 @@
  * state file is given, persistence. Everything per-instance hangs off an Engine (no module
  * state), so several can live in one process (tests, sandboxes, in-process mode).
  */
-import { Catalog, loadDocument, type AviDocument } from './spec/catalog.js';
-import { Store } from './store/store.js';
-import { Persistence } from './store/persistence.js';
-import { UndoLog } from './store/undo.js';
+import { Catalog, loadDocument, type AviDocument } from './core/catalog.js';
+import { Store } from './core/store.js';
+import { Persistence } from './core/persistence.js';
+import { UndoLog } from './core/undo.js';
 import { ObjectService } from './avi/objects.js';
 import { createBehaviours } from './avi/types/index.js';
-import { randomIds, seededIds, type Ids, type Seed } from './ids.js';
-import { loadScenario, resolveScenario, DEFAULT_SCENARIO, type Scenario } from './scenario.js';
+import { randomIds, seededIds, type Ids, type Seed } from './core/ids.js';
+import { loadScenario, resolveScenario, DEFAULT_SCENARIO, type Scenario } from './scenario/load.js';
 import { FrontDoor, type Credential } from './avi/sessions.js';
 import { nanoid } from 'nanoid';
 import { nsxStateOf, type NsxOptions, type NsxState } from './nsxt/state.js';
-import { applyNsxScenario } from './nsxt/scenario.js';
-import { linkNsxt } from './nsxt/linked.js';
+import { applyNsxScenario } from './scenario/nsxt.js';
+import { linkNsxt } from './links/avi-nsxt.js';
 import { placementOf } from './avi/placement.js';
 import { allowBasicAuthentication } from './avi/basic-auth.js';
 

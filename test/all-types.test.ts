@@ -7,7 +7,7 @@
  * point at an existing object of the target type, created first when there is none.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDocument } from '../server/spec/catalog.js';
+import { loadDocument } from '../server/core/catalog.js';
 import { startSim, type Sim } from './helpers.js';
 import { minimalBody } from './support/minimal-body.js';
 

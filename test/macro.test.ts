@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readState } from '../server/store/persistence.js';
+import { readState } from '../server/core/persistence.js';
 import { client, startSim, TEST_HOST, uuidOf, type Sim } from './helpers.js';
 
 const tempState = () => path.join(mkdtempSync(path.join(tmpdir(), 'avisim-macro-')), 'state.json');

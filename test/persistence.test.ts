@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
-import { readState } from '../server/store/persistence.js';
+import { readState } from '../server/core/persistence.js';
 import { startSim } from './helpers.js';
 
 const tempState = () => path.join(mkdtempSync(path.join(tmpdir(), 'avisim-state-')), 'state.json');

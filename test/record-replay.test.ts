@@ -303,7 +303,7 @@ describe('avisim record: a proxy that writes the session as a scenario', () => {
     expect(bad.map((r) => r.index)).toEqual([session.putIndex]);
     expect(bad[0]!.differences).toEqual([{ path: '$.lb_algorithm', expected: 'LB_ALGORITHM_FASTEST_RESPONSE', actual: 'LB_ALGORITHM_ROUND_ROBIN' }]);
     expect(formatResult(bad[0]!)).toBe(
-      `✗ ${session.putIndex} PUT /api/pool/${session.poolUuid} expected 200 got 200\n    $.lb_algorithm: expected "LB_ALGORITHM_FASTEST_RESPONSE" got "LB_ALGORITHM_ROUND_ROBIN"`,
+      `✗ ${session.putIndex} PUT /api/pool/${session.poolUuid}: $.lb_algorithm differs (status 200 as recorded)\n    $.lb_algorithm: expected "LB_ALGORITHM_FASTEST_RESPONSE" got "LB_ALGORITHM_ROUND_ROBIN"`,
     );
   });
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
-import { builtinScenarios, loadScenario, resolveScenario } from '../server/scenario.js';
+import { builtinScenarios, loadScenario, resolveScenario } from '../server/scenario/load.js';
 import { startSim, uuidOf } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '..');

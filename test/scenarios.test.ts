@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load as parseYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { builtinScenarios, resolveScenario } from '../server/scenario.js';
+import { builtinScenarios, resolveScenario } from '../server/scenario/load.js';
 import { startAvisim } from '../server/testing.js';
 
 const names = builtinScenarios();

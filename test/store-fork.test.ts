@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../server/engine.js';
-import { Store } from '../server/store/store.js';
+import { Store } from '../server/core/store.js';
 import { ADMIN_TENANT } from '../server/avi/objects.js';
 
 const ctx = { tenant: ADMIN_TENANT, base: '' };

@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemPaths } from './system-paths.js';
+import { filePaths } from './file-paths.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -614,7 +615,7 @@ export function buildPaths(files: SwaggerFile[], types: Record<string, AviTypeEn
       paths[`/api${path}`] = otherPath(path, item);
     }
   }
-  Object.assign(paths, systemPaths());
+  Object.assign(paths, systemPaths(), filePaths());
   return Object.fromEntries(Object.keys(paths).sort().map((k) => [k, paths[k]]));
 }
 

@@ -1,6 +1,6 @@
 /**
  * Endpoints real clients call that the per-object swagger files do not describe (the login
- * flow, the system and cluster endpoints, user tokens and the own account, the IPAM domain list). Their shapes come
+ * flow, the system and cluster endpoints, user tokens and the own account, the IPAM domain list, license usage). Their shapes come
  * from the contract clients depend on (shared avi-contract.md §2–3, §12), not from the swagger.
  * `x-avisim-public: true` marks the ones a controller answers without a session.
  */
@@ -115,6 +115,20 @@ export function systemPaths(): Json {
         responses: { 204: { description: 'Deleted' }, ...unauthorized },
       }),
     },
+    // What the controller reports of its licenses: the cores licensed and consumed per tier and
+    // tenant (the Go SDK's LicenseUsageInfo, read by the Python SDK's usage-meter tests), and the
+    // controller license itself.
+    '/api/licenseusage': {
+      get: op('licenseusage.get', {
+        parameters: ['start', 'stop', 'limit', 'step', 'filter_pertenant'].map((name) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema: { type: name === 'limit' || name === 'step' ? 'integer' : name === 'filter_pertenant' ? 'boolean' : 'string' },
+        })),
+      }),
+    },
+    '/api/licensing': { get: op('licensing.get') },
     '/api/ipamdnsproviderprofiledomainlist': {
       get: op('ipamdnsproviderprofile.domainList', {
         parameters: [{ name: 'cloud_uuid', in: 'query', required: false, schema: { type: 'string' } }],

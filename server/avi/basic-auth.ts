@@ -5,7 +5,7 @@
  * reset, a scenario load or a sandbox starts from) already has it on.
  */
 import type { ObjectService } from './objects.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../core/store.js';
 import { isObject } from './shape-ops.js';
 
 export function allowBasicAuthentication(objects: ObjectService, store: Store): void {

@@ -4,8 +4,8 @@
  * hooks; each type's behaviour lives in server/avi/types/<type>.ts, registered in
  * server/avi/types/index.ts. Hooks see the canonical stored form (refs as bare uuids).
  */
-import type { TypeInfo } from '../spec/catalog.js';
-import type { Data, Rec } from '../store/store.js';
+import type { TypeInfo } from '../core/catalog.js';
+import type { Data, Rec } from '../core/store.js';
 import type { Ctx, ObjectService } from './objects.js';
 import { isObject } from './shape-ops.js';
 

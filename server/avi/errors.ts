@@ -59,6 +59,14 @@ export const errors = {
   notImplemented: (method: string, path: string) =>
     new AviError(501, `not implemented by the fake: ${method} ${path}`),
   methodNotAllowed: (method: string) => new AviError(405, `Method "${method}" not allowed.`),
+  // Files and the file service [inferred texts]
+  fileUri: (uri: string) => new AviError(400, `Invalid URI '${uri}': a file URI is controller://<directory>[/<file>]`),
+  fileName: (name: string) => new AviError(400, `Invalid file name '${name}'`),
+  noFileInUpload: () => new AviError(400, "Invalid data: field 'file' must hold the file's contents"),
+  fileNotFound: (uri: string) => new AviError(404, `Specified URI does not exist: ${uri}`),
+  downloadRestricted: (uri: string) => new AviError(403, `Download of ${uri} is restricted`),
+  directoryDelete: (uri: string) => new AviError(400, `Cannot delete a directory: ${uri}`),
+  fileStoreFull: (max: number) => new AviError(413, `Cannot store the file: the controller keeps at most ${max} bytes of files`),
   // Roles (a controller's 403 as AKO logs it; the resource reads as its model [inferred])
   notAuthorized: (user: string, action: 'read' | 'write', resource: string, tenant: string) =>
     new AviError(403, `User '${user}' is not authorized to ${action} on resource ${resource} in tenant ${tenant}`),

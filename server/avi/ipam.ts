@@ -6,7 +6,7 @@
  * and a delete frees its addresses by itself.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Data, Rec, Store } from '../store/store.js';
+import type { Data, Rec, Store } from '../core/store.js';
 import { isObject } from './shape-ops.js';
 
 /** A prefix as the API writes it: `{ip_addr: {addr, type}, mask}`. */

@@ -3,9 +3,9 @@
  * delete mean for any type in the document. Per-type behaviour (IPAM, VRF routes, ...) hooks in
  * around these; nothing here knows a type by name except the cloud default.
  */
-import type { Catalog, Shape, TypeInfo } from '../spec/catalog.js';
-import { isAddressableUuid, type Ids } from '../ids.js';
-import { type Data, type Rec, type Store, tenantOf } from '../store/store.js';
+import type { Catalog, Shape, TypeInfo } from '../core/catalog.js';
+import { isAddressableUuid, type Ids } from '../core/ids.js';
+import { type Data, type Rec, type Store, tenantOf } from '../core/store.js';
 import { AviError, errors } from './errors.js';
 import { parseRefInput, renderRef } from './refs.js';
 import { cleanInput, fillDefaults, isObject, mapRefs } from './shape-ops.js';

@@ -4,9 +4,9 @@
  * their default by removing them), `{"json_patch": [...]}` is RFC 6902. The result is a plain
  * body that the caller runs through the same path as a PUT.
  */
-import type { Shape } from '../spec/catalog.js';
+import type { Shape } from '../core/catalog.js';
 import { errors } from './errors.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan, own, PROTOTYPE_KEYS } from './json-safety.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan, own, PROTOTYPE_KEYS } from '../core/json-safety.js';
 import { deepIncludes, isObject } from './shape-ops.js';
 
 type Data = Record<string, unknown>;

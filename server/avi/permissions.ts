@@ -5,7 +5,7 @@
  * those are marked so; the rest follow the area of the product the type belongs to [inferred].
  * A test checks that every type of the document resolves to a permission the Role schema knows.
  */
-import type { AviDocument } from '../spec/catalog.js';
+import type { AviDocument } from '../core/catalog.js';
 
 /** NO_ACCESS < READ_ACCESS < WRITE_ACCESS. */
 export type Level = 0 | 1 | 2;
@@ -112,6 +112,9 @@ const EXCEPTIONS = new Map<string, string>([
   ['webapput', 'PERMISSION_INTERNAL'],
   // non-object paths of the document
   ['ipamdnsproviderprofiledomainlist', 'PERMISSION_IPAMDNSPROVIDERPROFILE'],
+  // the controller's own files (uploads, HSM packages, scripts) [inferred: system files are the controller's]
+  ['fileservice', 'PERMISSION_CONTROLLER'],
+  ['licenseusage', 'PERMISSION_LICENSING'],
 ]);
 
 /** How a 403 names a resource: `PERMISSION_CONTROLLER` reads "System" on a controller. */

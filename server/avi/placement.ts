@@ -23,11 +23,11 @@
  * [inferred]: "No VIP", "No pool", "Pool has no servers", "All servers are disabled",
  * "No Service Engine available", "Parent virtual service is disabled".
  */
-import type { Data, Rec } from '../store/store.js';
-import { tenantOf } from '../store/store.js';
+import type { Data, Rec } from '../core/store.js';
+import { tenantOf } from '../core/store.js';
 import type { Ctx, ObjectService } from './objects.js';
 import { isObject } from './shape-ops.js';
-import { MAX_NAME_LENGTH } from '../spec/catalog.js';
+import { MAX_NAME_LENGTH } from '../core/catalog.js';
 import { hasOrchestrator } from './types/cloud.js';
 import { SeDeprovisioner } from './types/serviceengine.js';
 
@@ -108,6 +108,8 @@ export class Placement {
   private readonly assigned = new Map<string, string[]>();
   /** SE uuid → the virtual services it hosts */
   private readonly hosted = new Map<string, Set<string>>();
+  /** virtual service uuid → SEs asked beyond its group's `min_scaleout_per_vs` (scale-out/in) */
+  private readonly extra = new Map<string, number>();
   private built = false;
   private readonly deprovisioner: SeDeprovisioner;
 
@@ -117,11 +119,15 @@ export class Placement {
       if (change.op === 'restore') {
         this.assigned.clear();
         this.hosted.clear();
+        this.extra.clear();
         this.built = false;
         this.deprovisioner.reset();
         this.buildSoon();
       } else if (change.op === 'remove') {
-        if (change.rec.type === 'virtualservice') this.set(change.rec.uuid, []);
+        if (change.rec.type === 'virtualservice') {
+          this.set(change.rec.uuid, []);
+          this.extra.delete(change.rec.uuid);
+        }
         else if (change.rec.type === 'serviceengine') {
           for (const vs of this.hosted.get(change.rec.uuid) ?? []) {
             this.set(vs, (this.assigned.get(vs) ?? []).filter((se) => se !== change.rec.uuid));
@@ -177,7 +183,32 @@ export class Placement {
     if (typeof d.vsvip_ref !== 'string' || !this.svc.store.get('vsvip', d.vsvip_ref)) return undefined;
     const group = typeof d.se_group_ref === 'string' ? this.svc.store.get('serviceenginegroup', d.se_group_ref) : undefined;
     if (!group) return undefined;
-    return { group, count: int(group.data.min_scaleout_per_vs, DEFAULT_MIN_SCALEOUT) };
+    return { group, count: int(group.data.min_scaleout_per_vs, DEFAULT_MIN_SCALEOUT) + (this.extra.get(vs.uuid) ?? 0) };
+  }
+
+  /** SEs a virtual service asks for beyond its group's minimum (what scale-out/in changed). */
+  additionalSes(vsUuid: string): number {
+    return this.extra.get(vsUuid) ?? 0;
+  }
+
+  /** Scale-out (+1) or scale-in (-1) asks for one SE more or less, never below the group's minimum. */
+  scaleBy(vsUuid: string, delta: number): void {
+    const n = Math.max(0, (this.extra.get(vsUuid) ?? 0) + delta);
+    if (n === 0) this.extra.delete(vsUuid);
+    else this.extra.set(vsUuid, n);
+  }
+
+  /**
+   * An action chose the SEs of a virtual service (primary first): scale-in, migrate, switchover.
+   * A reused SE gets a data NIC on the VS's network as on placement, where the controller deploys SEs.
+   */
+  assignSes(vs: Rec, ses: string[]): void {
+    this.ensureBuilt();
+    this.set(vs.uuid, ses);
+    for (const uuid of ses) {
+      const cloud = str(this.svc.store.get('serviceengine', uuid)?.data.cloud_ref);
+      if (hasOrchestrator(cloud ? this.svc.store.get('cloud', cloud) : undefined)) this.ensureNic(uuid, vs);
+    }
   }
 
   /** After a VS write: keep, extend or release its placement; create SEs when none has room. */
@@ -576,7 +607,7 @@ export function vipRuntime(svc: ObjectService, vs: Rec, ctx: Ctx, includeName: b
   return vipsOf(svc, host).map((vip, i) => {
     const out: Data = {
       vip_id: str(vip.vip_id) ?? String(i),
-      num_additional_se: 0,
+      num_additional_se: placementOf(svc).additionalSes(host.uuid),
       requested_resource: { num_se: requested, num_standby_se: 0 },
       se_list: ses.map((se, idx) => {
         const entry: Data = {

@@ -2,10 +2,10 @@
  * GET /api/<type>: the collection filters of the controller's query language, projection,
  * sorting and pagination. Unknown parameters are ignored, as the controller does.
  */
-import type { Rec } from '../store/store.js';
-import { refKey } from '../store/store.js';
+import type { Rec } from '../core/store.js';
+import { refKey } from '../core/store.js';
 import type { Ctx, ObjectService } from './objects.js';
-import { own } from './json-safety.js';
+import { own } from '../core/json-safety.js';
 import { isObject, stripDefaults } from './shape-ops.js';
 import { runtimeSubresources } from './placement.js';
 

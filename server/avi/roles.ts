@@ -12,8 +12,8 @@
  * the version).
  */
 import type { Engine } from '../engine.js';
-import type { Data, Rec, Store } from '../store/store.js';
-import type { Catalog, Shape } from '../spec/catalog.js';
+import type { Data, Rec, Store } from '../core/store.js';
+import type { Catalog, Shape } from '../core/catalog.js';
 import { errors } from './errors.js';
 import { isObject } from './shape-ops.js';
 import { ADMIN_TENANT, ALL_TENANTS, type Ctx } from './objects.js';

@@ -3,8 +3,8 @@
  * fields exist, which are references and which have defaults goes through here, so the rules
  * (nulls mean "not given", unknown fields are dropped, refs are found by the schema) live once.
  */
-import type { FieldShape, Shape, ValueRule } from '../spec/catalog.js';
-import { own } from './json-safety.js';
+import type { FieldShape, Shape, ValueRule } from '../core/catalog.js';
+import { own } from '../core/json-safety.js';
 
 type Obj = Record<string, unknown>;
 

@@ -1,10 +1,10 @@
 /**
- * Body validation from the OpenAPI document, on the compiled shapes of server/spec/catalog.ts:
+ * Body validation from the OpenAPI document, on the compiled shapes of server/core/catalog.ts:
  * required fields, types, string lengths, enums, numeric ranges (with the controller's special
  * values) and list sizes. Shapes are built lazily and cost nothing to "compile", so start-up stays fast with
  * ~1500 schemas, and the message names the offending field the way a client can act on.
  */
-import type { FieldShape, Shape, ValueRule } from '../spec/catalog.js';
+import type { FieldShape, Shape, ValueRule } from '../core/catalog.js';
 import { SCHEMA_CHECKS } from './addresses.js';
 import { errors } from './errors.js';
 import { isObject } from './shape-ops.js';

@@ -2,7 +2,7 @@
  * API version gating. With `X-Avi-Version: A`, a body field introduced after A (swagger "Field
  * introduced in X", kept as `x-avi-introduced`) is refused the way the controller refuses it.
  */
-import type { Shape } from '../spec/catalog.js';
+import type { Shape } from '../core/catalog.js';
 import { AviError, errors } from './errors.js';
 import { isObject } from './shape-ops.js';
 

@@ -1,5 +1,5 @@
 /** `avisim --help`. Every flag has an environment variable twin and a config file key (its own name). */
-import { builtinScenarios } from '../scenario.js';
+import { builtinScenarios } from '../scenario/load.js';
 import { DEFAULT_JOURNAL_BYTES } from '../mock/journal.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../http/listen.js';
 import { CONFIG_FILE } from './config.js';
@@ -10,6 +10,7 @@ export function helpText(): string {
 Usage: avisim [options]
        avisim record --upstream <controller URL> --out <file>   (see avisim record --help)
        avisim replay <file> --target <URL>                      (see avisim replay --help)
+       avisim validate <scenario>...                            (see avisim validate --help)
 
   --port <n|off>        plain HTTP port (env AVISIM_PORT, default 8080; 0 picks a free one; off disables it)
   --https-port <n|off>  HTTPS port (env AVISIM_HTTPS_PORT, default 8443; 0 picks a free one; off disables it)

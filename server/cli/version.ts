@@ -1,7 +1,7 @@
 /** `avisim --version`: this package's version, and the controller version a scenario emulates. */
 import { readFileSync } from 'node:fs';
-import { projectFile } from '../paths.js';
-import { DEFAULT_SCENARIO, loadScenario, resolveScenario } from '../scenario.js';
+import { projectFile } from '../core/paths.js';
+import { DEFAULT_SCENARIO, loadScenario, resolveScenario } from '../scenario/load.js';
 
 export function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(projectFile('package.json'), 'utf8'));

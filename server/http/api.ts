@@ -18,9 +18,13 @@ import { dotted, parseVersion, type Version } from '../avi/versions.js';
 import { createBackend } from './routing.js';
 import { genericHandler, GENERIC_KINDS } from './generic.js';
 import { authenticate as sessionAuthenticate, frontDoorHandlers, type Principal } from './front-door.js';
-import { systemHandlers } from './system.js';
+import { controllerNodes, systemHandlers } from './system.js';
 import { runtimeHandlers } from './runtime.js';
+import { subresourceHandlers } from './subresources.js';
 import { macroHandlers } from './macro.js';
+import { fileHandlers } from './files.js';
+import { analyticsHandlers } from './analytics.js';
+import { licensingHandlers } from './licensing.js';
 import { bodyReadAhead, DEFAULT_BODY_LIMIT, noteParsedBody, PUBLIC_BODY_LIMIT, readWholeBody } from './body.js';
 import { parseApiBody } from './media.js';
 import { authorize } from '../avi/roles.js';
@@ -51,6 +55,8 @@ export interface ApiCall {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: unknown;
+  /** the body as read (multipart uploads read their files from it) */
+  raw: Buffer | undefined;
   ctx: Ctx;
   principal: Principal;
   /** the engine serving this request: the main one or a sandbox */
@@ -149,6 +155,7 @@ export async function createApi(main: Engine, options: ApiOptions = {}): Promise
         query,
         headers: req.headers,
         body: parseApiBody(raw, req.headers['content-type']),
+        raw,
         principal,
         ctx,
         engine,
@@ -199,10 +206,15 @@ function engineHandlers(engine: Engine): Record<string, ApiHandler> {
     methodNotAllowed: (_c, call) => {
       throw errors.methodNotAllowed(call.method);
     },
+    // every object type's other sub-resources and actions; the handlers below replace them
+    ...subresourceHandlers(engine),
     ...frontDoorHandlers(engine),
     ...systemHandlers(engine),
     ...runtimeHandlers(engine),
     ...macroHandlers(engine),
+    ...fileHandlers(engine),
+    ...analyticsHandlers(engine, () => controllerNodes(engine)),
+    ...licensingHandlers(engine),
   };
 }
 

@@ -21,6 +21,7 @@ import { ControlPlane, isMockPath } from '../mock/control.js';
 import { MockError } from '../mock/errors.js';
 import { intercept } from '../mock/intercept.js';
 import { Scopes, type MockOptions, type Scope } from '../mock/scopes.js';
+import { sendRootPage } from '../mock/ui.js';
 
 export interface AppOptions extends ApiOptions {
   /** the test-control plane: on by default; off, or guarded by a token */
@@ -78,6 +79,7 @@ export async function createListener(engine: Engine, options: AppOptions = {}): 
   };
   const inScope = (nsxOnly: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     if (hasBody(req)) closeGentlyIfAnsweredEarly(req, res);
+    if (!nsxOnly && scopes.enabled && req.method === 'GET' && pathOf(req.url) === '/') return sendRootPage(res);
     if (!nsxOnly && isMockPath(req.url)) {
       if (scopes.enabled) void control.handle(req, res);
       else sendError(res, errors.notImplemented(req.method ?? 'GET', pathOf(req.url)));

@@ -12,7 +12,7 @@ import { errors } from '../avi/errors.js';
 import { preparedBody } from '../avi/behaviour.js';
 import { listObjects, readView, renderRead } from '../avi/query.js';
 import { renderLocation } from '../avi/refs.js';
-import type { Rec } from '../store/store.js';
+import type { Rec } from '../core/store.js';
 import { sendJsonText, type ApiCall } from './api.js';
 
 export const GENERIC_KINDS = new Set(['list', 'create', 'get', 'replace', 'patch', 'delete']);

@@ -23,8 +23,8 @@ import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { isObject } from '../avi/shape-ops.js';
 import { ADMIN_TENANT, ALL_TENANTS, type Ctx } from '../avi/objects.js';
-import type { Shape, TypeInfo } from '../spec/catalog.js';
-import type { Data, Rec } from '../store/store.js';
+import type { Shape, TypeInfo } from '../core/catalog.js';
+import type { Data, Rec } from '../core/store.js';
 import { sendJsonText, type ApiHandler } from './api.js';
 
 /** Fields a child takes from the object it is inlined in when it has none of its own. */

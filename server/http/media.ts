@@ -9,7 +9,7 @@
  * `__proto__` field is refused the same way.
  */
 import { errors } from '../avi/errors.js';
-import { checkKeys, parseClientJson, UnsafeJson } from '../avi/json-safety.js';
+import { checkKeys, parseClientJson, UnsafeJson } from '../core/json-safety.js';
 
 /** The media type of a Content-Type header, lowercased, without parameters ('' when absent). */
 export function mediaTypeOf(contentType: string | undefined): string {

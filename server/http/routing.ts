@@ -9,7 +9,7 @@
  *   handler's (server/http/api.ts), already parsed.
  */
 import { OpenAPIBackend, type Handler, type Operation } from 'openapi-backend';
-import type { AviDocument } from '../spec/catalog.js';
+import type { AviDocument } from '../core/catalog.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 

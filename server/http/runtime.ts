@@ -9,7 +9,7 @@ import type { Engine } from '../engine.js';
 import { flagParam, selectPage } from '../avi/query.js';
 import { poolRuntime, poolsOf, segRuntime, vsRuntime } from '../avi/placement.js';
 import type { Ctx } from '../avi/objects.js';
-import type { Data, Rec } from '../store/store.js';
+import type { Data, Rec } from '../core/store.js';
 import { errors } from '../avi/errors.js';
 import { genericHandler } from './generic.js';
 import { sendJson, type ApiHandler } from './api.js';

@@ -10,7 +10,7 @@ import type { Engine } from '../engine.js';
 import { errors } from '../avi/errors.js';
 import { isObject } from '../avi/shape-ops.js';
 import { flagParam } from '../avi/query.js';
-import type { Rec } from '../store/store.js';
+import type { Rec } from '../core/store.js';
 import { sendJson, sendJsonText, type ApiHandler } from './api.js';
 
 const DEFAULT_BUILD = 9046;
@@ -76,6 +76,12 @@ function nodeUuid(clusterUuid: string, node: Node): string {
   if (node.vmUuid) return node.vmUuid;
   const h = createHash('sha1').update(`${clusterUuid}/${node.name}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The cluster's uuid and its nodes (uuid and name), the leader first: the controller entities of analytics. */
+export function controllerNodes(engine: Engine): { clusterUuid?: string; nodes: Array<{ uuid: string; name: string }> } {
+  const clusterUuid = clusterRec(engine)?.uuid;
+  return { clusterUuid, nodes: clusterNodes(engine).map((n) => ({ uuid: nodeUuid(clusterUuid ?? '', n), name: n.name })) };
 }
 
 /**

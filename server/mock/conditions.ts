@@ -6,7 +6,7 @@
 import { isObject } from '../avi/shape-ops.js';
 import { MockError } from './errors.js';
 import { Faults, PRESET_KINDS } from './faults.js';
-import type { Scenario } from '../scenario.js';
+import type { Scenario } from '../scenario/load.js';
 import type { Scope } from './scopes.js';
 
 /** Conditions that change the controller's state once, now (not rules). */

@@ -7,20 +7,22 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OpenAPIBackend } from 'openapi-backend';
 import { AviError } from '../avi/errors.js';
-import { parseClientJson, UnsafeJson } from '../avi/json-safety.js';
+import { parseClientJson, UnsafeJson } from '../core/json-safety.js';
 import { isObject } from '../avi/shape-ops.js';
 import { splitUrl } from '../http/api.js';
 import { readWholeBody } from '../http/body.js';
 import { coverage } from '../http/coverage.js';
 import { decodeSegment } from '../http/routing.js';
-import { linkNsxt } from '../nsxt/linked.js';
-import { projectFile } from '../paths.js';
-import type { Snapshot } from '../store/store.js';
+import { linkNsxt } from '../links/avi-nsxt.js';
+import { projectFile } from '../core/paths.js';
+import type { Snapshot } from '../core/store.js';
 import { MockError } from './errors.js';
 import { addFault } from './conditions.js';
 import { loadInto, scenarioFromBody } from './scenario-load.js';
 import { parsePattern } from './pattern.js';
 import type { Scope, Scopes } from './scopes.js';
+import { inspect, INSPECT_ENDPOINTS } from './inspect.js';
+import { isUiPath, serveUi } from './ui.js';
 
 export const MOCK_PREFIX = '/_mock';
 
@@ -36,6 +38,7 @@ export class ControlPlane {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      if (isUiPath(req.url)) return await serveUi(req, res, this.scopes);
       this.checkToken(req);
       const url = splitUrl(req.url);
       const path = url.path.replace(/\/$/, '') || '/';
@@ -149,6 +152,8 @@ export class ControlPlane {
       if (!this.scopes.drop(id)) throw new MockError(404, `No sandbox '${id}'`);
       return undefined;
     }
+    const read = inspect(method, path, query, scope);
+    if (read) return read;
     throw new MockError(404, `No test-control call ${method} ${MOCK_PREFIX}${path === '/' ? '' : path}: GET ${MOCK_PREFIX} lists them`);
   }
 }
@@ -166,6 +171,7 @@ const ENDPOINTS = [
   'GET /_mock/coverage',
   'GET /_mock/nsxt/check',
   'GET /_mock/openapi.json',
+  ...INSPECT_ENDPOINTS,
 ];
 
 function patternFromQuery(query: URLSearchParams): Record<string, unknown> {

@@ -7,6 +7,8 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import { splitUrl } from '../http/api.js';
 import { bodySizeOf, bodyWasTooLarge, parsedBodyOf, readAheadBody } from '../http/body.js';
 import { parseForJournal } from '../http/media.js';
+import { captureAnswer } from './answer.js';
+import { collectChanges, type ChangeList } from './changes.js';
 import type { FaultRule } from './faults.js';
 import type { SeenRequest } from './pattern.js';
 import type { Scope } from './scopes.js';
@@ -23,11 +25,15 @@ export function intercept(
   scope: Scope,
   req: IncomingMessage,
   res: ServerResponse,
-  dispatch: Dispatch,
+  handler: Dispatch,
   nsxPath: boolean,
   allowance: BodyAllowance,
 ): void {
-  if (scope.journal.limit <= 0 && scope.faults.size === 0) return dispatch(req, res);
+  if (scope.journal.limit <= 0 && scope.faults.size === 0) return handler(req, res);
+  let changed: ChangeList | undefined;
+  // the journal shows which objects a request changed
+  const dispatch: Dispatch =
+    scope.journal.limit > 0 ? (rq, rs) => void (changed = collectChanges(scope.engine.store, () => handler(rq, rs))) : handler;
   const { path, rawQuery } = splitUrl(req.url);
   const seen: SeenRequest = { method: (req.method ?? 'GET').toUpperCase(), path, tenant: tenantOf(req) };
   let fault: string | undefined;
@@ -36,6 +42,7 @@ export function intercept(
     // time is turned into text only when the journal is read.
     const arrived = Date.now();
     const started = performance.now();
+    const answer = captureAnswer(res);
     res.on('close', () => {
       scope.journal.add({
         method: seen.method,
@@ -49,6 +56,8 @@ export function intercept(
         bodyBytes: bodySizeOf(req),
         sandbox: scope.id,
         fault,
+        changes: changed,
+        answer: answer(),
       });
     });
   }

@@ -16,6 +16,8 @@
 import { criteria, differences, matches, type RequestPattern, type SeenRequest } from './pattern.js';
 import { MockError } from './errors.js';
 import { Scrubber } from '../record/scrub.js';
+import type { Answer } from './answer.js';
+import type { ChangeList, ObjectChange } from './changes.js';
 
 export interface JournalEntry extends SeenRequest {
   seq: number;
@@ -27,6 +29,17 @@ export interface JournalEntry extends SeenRequest {
   sandbox?: string;
   /** set when a fault rule answered or delayed it */
   fault?: string;
+  /** the objects it changed (`GET /_mock/journal/<seq>` shows them before and after) */
+  changed?: Array<Pick<ObjectChange, 'op' | 'type' | 'uuid'>>;
+}
+
+/** One entry with the objects it changed, before and after (secrets scrubbed). */
+export interface JournalDetail extends JournalEntry {
+  /** the answer's first bytes (JSON when it parses), and its whole size */
+  answer?: { body: unknown; bytes: number; truncated?: boolean };
+  changes: ObjectChange[];
+  /** changes made past the number kept */
+  more_changes?: number;
 }
 
 export interface Expectation {
@@ -51,14 +64,14 @@ export const DEFAULT_JOURNAL_ENTRY_BYTES = 256 * 1024;
 const PREVIEW_CHARS = 512;
 
 /** A request as served, given to `add`: `arrived` is ms since the epoch, `bodyBytes` the body's size as sent. */
-export type Served = Omit<JournalEntry, 'seq' | 'time'> & { arrived: number; bodyBytes?: number };
+export type Served = Omit<JournalEntry, 'seq' | 'time' | 'changed'> & { arrived: number; bodyBytes?: number; changes?: ChangeList; answer?: Answer };
 
 /** An entry as kept: the arrival as a number, fields that do not apply left undefined. */
-type Recorded = Omit<JournalEntry, 'time'> & { arrived: number; bodyBytes: number };
+type Recorded = Omit<JournalEntry, 'time' | 'changed'> & { arrived: number; bodyBytes: number; changes?: ChangeList; answer?: Answer };
 
 /** An entry as the journal shows it: `time` as ISO text, no empty fields, secrets scrubbed. */
 function shown(r: Recorded, scrubber: Scrubber): JournalEntry {
-  const { arrived, sandbox, fault, body, bodyBytes: _b, query, ...rest } = r;
+  const { arrived, sandbox, fault, body, bodyBytes: _b, query, changes, answer: _a, ...rest } = r;
   return {
     ...rest,
     query: query && scrubber.form(query),
@@ -66,6 +79,7 @@ function shown(r: Recorded, scrubber: Scrubber): JournalEntry {
     ...(body !== undefined ? { body: scrubBody(scrubber, body, r.path) } : {}),
     ...(sandbox !== undefined ? { sandbox } : {}),
     ...(fault !== undefined ? { fault } : {}),
+    ...(changes?.changes.length ? { changed: changes.changes.map(({ op, type, uuid }) => ({ op, type, uuid })) } : {}),
   };
 }
 
@@ -77,6 +91,20 @@ function scrubBody(scrubber: Scrubber, body: unknown, path: string): unknown {
 /** The Avi type a path is about (`/api/sslkeyandcertificate/...`), for type-specific secrets. */
 function apiType(path: string): string | undefined {
   return /^\/api\/([^/]+)/.exec(path)?.[1];
+}
+
+/** A kept answer for the detail view: parsed when it is whole JSON, scrubbed either way. */
+function answerOf(a: Answer, path: string, scrubber: Scrubber): JournalDetail['answer'] {
+  const truncated = a.bytes > Buffer.byteLength(a.text);
+  let body: unknown = a.text;
+  if (!truncated) {
+    try {
+      body = JSON.parse(a.text);
+    } catch {
+      // not JSON: shown as text
+    }
+  }
+  return { body: typeof body === 'string' ? scrubber.text(body) : scrubBody(scrubber, body, path), bytes: a.bytes, ...(truncated ? { truncated } : {}) };
 }
 
 /** What is kept of a body over its bound. */
@@ -158,6 +186,21 @@ export class Journal {
     // wherever else it turns up (`deep`), as in a recording.
     const scrubber = new Scrubber();
     return scrubber.deep(this.ordered().map((r) => shown(r, scrubber)));
+  }
+
+  /** The entry numbered `seq` with its changes, while the ring still holds it. */
+  detail(seq: number): JournalDetail | undefined {
+    const r = this.ring.find((e) => e.seq === seq);
+    if (!r) return undefined;
+    const scrubber = new Scrubber();
+    const changes = (r.changes?.changes ?? []).map((c) => ({
+      ...c,
+      ...(c.before ? { before: scrubber.json(c.before, c.type) as ObjectChange['before'] } : {}),
+      ...(c.after ? { after: scrubber.json(c.after, c.type) as ObjectChange['after'] } : {}),
+    }));
+    const more = r.changes?.more ?? 0;
+    const answer = r.answer && answerOf(r.answer, r.path, scrubber);
+    return scrubber.deep({ ...shown(r, scrubber), ...(answer ? { answer } : {}), changes, ...(more ? { more_changes: more } : {}) });
   }
 
   list(pattern: RequestPattern, limit?: number): JournalEntry[] {

@@ -5,7 +5,7 @@
  * one segment, `**` crosses segments); `body` matches when the request body contains it (every
  * field given, recursively; arrays element by element).
  */
-import { own } from '../avi/json-safety.js';
+import { own } from '../core/json-safety.js';
 import { MockError } from './errors.js';
 
 export interface RequestPattern {

@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { isObject } from '../avi/shape-ops.js';
 import type { Engine } from '../engine.js';
-import { loadScenario, resolveScenarioName, ScenarioError, type Scenario } from '../scenario.js';
+import { loadScenario, resolveScenarioName, ScenarioError, type Scenario } from '../scenario/load.js';
 import { checkScenarioFaults } from './conditions.js';
 import { MockError } from './errors.js';
 

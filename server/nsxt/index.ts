@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.js';
-import type { Data } from '../store/store.js';
+import type { Data } from '../core/store.js';
 import { NsxError, nsxErrors } from './errors.js';
 import { authenticateNsx, createSession } from './auth.js';
 import {
@@ -34,7 +34,7 @@ import { matches, parseQuery, QueryError, queryParam, safeDecode } from './searc
 import { realizedEntities } from './realized.js';
 import { bodyReadAhead, noteParsedBody, PUBLIC_BODY_LIMIT, readWholeBody } from '../http/body.js';
 import { parseForJournal } from '../http/media.js';
-import { own, parseClientJson, UnsafeJson } from '../avi/json-safety.js';
+import { own, parseClientJson, UnsafeJson } from '../core/json-safety.js';
 
 export interface Nsx {
   /** true for the paths the stub serves (/policy/api/v1/..., /api/session/create, /api/v1/...) */

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.js';
-import type { Data } from '../store/store.js';
+import type { Data } from '../core/store.js';
 import { ROUTE_TYPE, TIER1_TYPE } from './routes.js';
 import { globRegex } from '../mock/pattern.js';
 

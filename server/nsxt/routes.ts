@@ -3,7 +3,7 @@
  * (`nsxt.staticroute`), each stored under its policy path as uuid, so persistence, snapshots and
  * restarts cover them like Avi objects. Every function here is synchronous and works on the
  * store only (no HTTP): the NSX HTTP layer (server/nsxt/index.ts) and the linked Avi behaviour
- * (server/nsxt/linked.ts) both call them. Failures throw NsxError (server/nsxt/errors.ts) with
+ * (server/links/avi-nsxt.ts) both call them. Failures throw NsxError (server/nsxt/errors.ts) with
  * the NSX status, code and text. Writes are made durable by the caller (`engine.commit()`).
  *
  * Write semantics (contract §4):
@@ -15,7 +15,7 @@
  */
 import { isIP } from 'node:net';
 import type { Engine } from '../engine.js';
-import type { Data } from '../store/store.js';
+import type { Data } from '../core/store.js';
 import { NsxError, nsxErrors } from './errors.js';
 
 export const TIER1_TYPE = 'nsxt.tier1';

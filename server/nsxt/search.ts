@@ -13,7 +13,7 @@
  * element, so `tags.scope:X AND tags.tag:Y` matches an object with some tag of scope X and some
  * tag of value Y (the terms are independent). Matching is case-insensitive [inferred].
  */
-import { own } from '../avi/json-safety.js';
+import { own } from '../core/json-safety.js';
 
 export type Query =
   | { kind: 'and'; parts: Query[] }

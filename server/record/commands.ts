@@ -32,7 +32,11 @@ Passwords, tokens, cookies, CSRF tokens, credentials and private keys are writte
 
 export const REPLAY_HELP = `avisim replay: sends a recorded scenario's exchanges to a controller and compares the answers
 
-Usage: avisim replay <file.yaml> --target <URL> [options]
+Usage: avisim replay <file>... --target <URL> [options]
+
+Each file is a scenario written by avisim record, or a vcrpy cassette (YAML or JSON, as the Avi
+Python SDK's and Ansible/pytest suites record them); each is replayed on its own, with its own
+fidelity report. A cassette's logins are made with --username/--password instead of its own.
 
   --target <url>          the controller or avisim to replay against (required)
   --username <name>       user for the recorded logins (env AVISIM_USERNAME; default: the recorded one)
@@ -123,9 +127,8 @@ export async function runReplay(argv: string[], out: Out = (t) => process.stdout
     out(REPLAY_HELP);
     return 0;
   }
-  const file = positionals[0];
-  if (!file || positionals.length > 1 || !values.target) {
-    err(`avisim replay: give one scenario file and --target\n\n${REPLAY_HELP}`);
+  if (!positionals.length || !values.target) {
+    err(`avisim replay: give a scenario file (or several) and --target\n\n${REPLAY_HELP}`);
     return 2;
   }
   const report = values.report ?? 'text';
@@ -134,33 +137,59 @@ export async function runReplay(argv: string[], out: Out = (t) => process.stdout
     return 2;
   }
   const env = process.env;
-  try {
-    const exchanges = await loadExchanges(file);
-    const result = await replay(exchanges, {
-      target: values.target,
-      username: values.username ?? (env.AVISIM_USERNAME || undefined),
-      password: values.password ?? (env.AVISIM_PASSWORD || undefined),
-      nsxUsername: values['nsx-username'] ?? (env.AVISIM_NSX_USER || undefined),
-      nsxPassword: values['nsx-password'] ?? (env.AVISIM_NSX_PASSWORD || undefined),
-      insecure: values.insecure,
-      onResult: report === 'text' ? (r) => out(`${formatResult(r)}\n`) : undefined,
-    });
-    if (report === 'json') out(`${JSON.stringify({ ...result, summary: formatSummary(result) }, null, 2)}\n`);
-    else out(`${formatSummary(result)}\n`);
-    return result.ok ? 0 : 1;
-  } catch (e) {
-    err(`avisim replay: ${(e as Error).message}\n`);
-    return 2;
+  const options = {
+    target: values.target,
+    username: values.username ?? (env.AVISIM_USERNAME || undefined),
+    password: values.password ?? (env.AVISIM_PASSWORD || undefined),
+    nsxUsername: values['nsx-username'] ?? (env.AVISIM_NSX_USER || undefined),
+    nsxPassword: values['nsx-password'] ?? (env.AVISIM_NSX_PASSWORD || undefined),
+    insecure: values.insecure,
+  };
+  // one fidelity report per file (scenario or cassette), each replayed on its own
+  const reports: object[] = [];
+  let status = 0;
+  for (const file of positionals) {
+    try {
+      const exchanges = await loadExchanges(file);
+      if (exchanges.length === 0) {
+        err(`avisim replay: ${file} has no exchanges to replay (a scenario written by avisim record, or a vcrpy cassette, holds them)\n`);
+        return 2;
+      }
+      if (report === 'text' && positionals.length > 1) out(`${file}\n`);
+      const result = await replay(exchanges, { ...options, onResult: report === 'text' ? (r) => out(`${formatResult(r)}\n`) : undefined });
+      if (report === 'json') reports.push({ file, ...result, summary: formatSummary(result) });
+      else out(`${positionals.length > 1 ? `${file}: ` : ''}${formatSummary(result)}\n`);
+      if (!result.ok) status = 1;
+    } catch (e) {
+      err(`avisim replay: could not run: ${(e as Error).message}\n`);
+      return 2;
+    }
   }
+  if (report === 'json') out(`${JSON.stringify(positionals.length > 1 ? reports : reports[0], null, 2)}\n`);
+  return status;
 }
 
 /** `avisim <command> …` for record and replay; a usage error (an unknown flag) is status 2. */
 export async function runCommand(command: 'record' | 'replay', argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     return await (command === 'record' ? runRecord(argv) : runReplay(argv));
   } catch (e) {
     const usage = (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`avisim ${command}: ${(e as Error).message}\n${usage ? `(avisim ${command} --help lists the options)\n` : ''}`);
     return usage ? 2 : 1;
+  }
+}
+
+/**
+ * Output piped into a reader that stops early (`| head`) closes the pipe: the command ends
+ * there, quietly, as other command-line tools do, instead of dying on an unhandled EPIPE.
+ */
+export function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
   }
 }

@@ -3,7 +3,7 @@
  * recorder and the replayer need: which headers matter, how bodies are read, how a base URL is
  * recognised inside text.
  */
-import { parseClientJson } from '../avi/json-safety.js';
+import { parseClientJson } from '../core/json-safety.js';
 
 export interface RecordedRequest {
   method: string;

@@ -16,6 +16,7 @@ import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { load as parseYaml } from 'js-yaml';
 import { isObject } from '../avi/shape-ops.js';
+import { cassetteExchanges, isCassette } from './cassette.js';
 import { compareResponses, UuidLabels, type Difference } from './compare.js';
 import {
   bodyText,
@@ -64,6 +65,39 @@ export interface ExchangeResult {
   match: boolean;
   differences: Difference[];
   error?: string;
+  /** the target's answer body when its status is not the recorded one (a 409 says why) */
+  body?: unknown;
+}
+
+/**
+ * The replay cannot go on: the target cannot be reached, or its certificate is not trusted.
+ * Nothing it would report says anything about the recording.
+ */
+export class ReplayCannotRun extends Error {}
+
+/** Connection failures: the target is not there (or stopped answering). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
+/** Certificate checks that fail for the self-signed (or privately issued) certificates controllers serve. */
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+]);
+
+/** A send failure that ends the replay, or undefined when it is the exchange's own. */
+function cannotRun(e: unknown, target: URL): ReplayCannotRun | undefined {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  if (UNTRUSTED.has(code)) {
+    return new ReplayCannotRun(
+      `the target's certificate is not trusted (${code}${code.includes('SELF_SIGNED') ? ': self-signed' : ''}); ` +
+        'controllers and avisim serve self-signed ones: --insecure replays without checking it',
+    );
+  }
+  if (UNREACHABLE.has(code)) return new ReplayCannotRun(`cannot reach ${target.origin}: ${code} (${(e as Error).message})`);
+  return undefined;
 }
 
 export interface ReplayResult {
@@ -73,10 +107,11 @@ export interface ReplayResult {
   ok: boolean;
 }
 
-/** The `exchanges:` of a scenario file (YAML or JSON). */
+/** The `exchanges:` of a scenario file, or a vcrpy cassette's interactions (YAML or JSON). */
 export async function loadExchanges(file: string): Promise<Exchange[]> {
   const text = await readFile(file, 'utf8');
   const doc: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  if (isCassette(doc)) return cassetteExchanges(doc, file);
   if (!isObject(doc)) throw new Error(`${file}: a scenario must be a mapping`);
   const list = doc.exchanges ?? [];
   if (!Array.isArray(list)) throw new Error(`${file}: 'exchanges' must be a list`);
@@ -137,7 +172,10 @@ export async function replay(exchanges: Exchange[], options: ReplayOptions): Pro
         result.status = live.status;
         result.differences = compareResponses(exchange.response, answer, values, labels);
         result.match = result.differences.length === 0;
+        if (live.status !== exchange.response.status && answer.body !== undefined) result.body = answer.body;
       } catch (e) {
+        const fatal = cannotRun(e, target);
+        if (fatal) throw fatal;
         result.error = (e as Error).message;
       }
       results.push(result);
@@ -294,13 +332,25 @@ function send(
   });
 }
 
-/** `✓ 12 POST /api/pool 201`, or `✗ …` with what differs (at most `max` paths). */
+/**
+ * `✓ 12 POST /api/pool 201`, or `✗ …` headed by what differs: the status (with the target's
+ * answer, which says why it refused), else the first differing paths; then each difference
+ * (at most `max` paths).
+ */
 export function formatResult(r: ExchangeResult, max = 8): string {
   const head = `${r.match ? '✓' : '✗'} ${r.index} ${r.method} ${shorten(r.path)}`;
   if (r.error) return `${head}: ${r.error}`;
   if (r.match) return `${head} ${r.status}`;
-  const lines = [`${head} expected ${r.expectedStatus} got ${r.status}`];
   const shown = r.differences.filter((d) => d.path !== 'status');
+  const lines: string[] = [];
+  if (r.status !== r.expectedStatus) {
+    lines.push(`${head}: status ${r.status}, recorded ${r.expectedStatus}`);
+    if (r.body !== undefined) lines.push(`    the target answered: ${show(r.body, 400)}`);
+  } else {
+    const paths = shown.slice(0, 3).map((d) => d.path);
+    const more = shown.length > paths.length ? ` and ${shown.length - paths.length} more` : '';
+    lines.push(`${head}: ${paths.join(', ')}${more} differ${shown.length === 1 ? 's' : ''} (status ${r.status} as recorded)`);
+  }
   for (const d of shown.slice(0, max)) lines.push(`    ${d.path}: expected ${show(d.expected)} got ${show(d.actual)}`);
   if (shown.length > max) lines.push(`    … and ${shown.length - max} more`);
   return lines.join('\n');
@@ -315,8 +365,8 @@ function shorten(path: string): string {
   return path.length > 100 ? `${path.slice(0, 99)}…` : path;
 }
 
-function show(v: unknown): string {
+function show(v: unknown, width = 120): string {
   if (v === undefined) return '(absent)';
   const text = JSON.stringify(v);
-  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }

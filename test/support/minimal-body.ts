@@ -5,7 +5,7 @@
  * minItems, nested $ref) and references are delegated to the caller, who knows how to find
  * or create an object of the target type.
  */
-import type { AviDocument } from '../../server/spec/catalog.js';
+import type { AviDocument } from '../../server/core/catalog.js';
 
 type Json = Record<string, any>;
 

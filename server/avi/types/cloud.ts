@@ -14,7 +14,7 @@
  */
 import type { TypeBehaviour } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
-import { type Data, type Rec, tenantOf } from '../../store/store.js';
+import { type Data, type Rec, tenantOf } from '../../core/store.js';
 import { isNewer, type Version } from '../versions.js';
 
 /** The objects every cloud has from its creation: type, name and the fields a controller sets. */

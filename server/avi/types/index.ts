@@ -4,8 +4,9 @@
  */
 import type { Behaviours } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
-import type { Data } from '../../store/store.js';
+import type { Data } from '../../core/store.js';
 import { cloudBehaviour } from './cloud.js';
+import { fileobjectBehaviour } from './fileobject.js';
 import { poolBehaviour } from './pool.js';
 import { serviceengineBehaviour } from './serviceengine.js';
 import { selfSignedBody, sslkeyandcertificateBehaviour } from './sslkeyandcertificate.js';
@@ -15,6 +16,7 @@ import { userBehaviour } from './user.js';
 import { virtualserviceBehaviour } from './virtualservice.js';
 import { vrfcontextBehaviour } from './vrfcontext.js';
 import { vsvipBehaviour } from './vsvip.js';
+import { wafapplicationsignatureproviderBehaviour } from './wafapplicationsignatureprovider.js';
 
 export function createBehaviours(svc: ObjectService): Behaviours {
   return {
@@ -28,6 +30,8 @@ export function createBehaviours(svc: ObjectService): Behaviours {
     vsvip: vsvipBehaviour(svc),
     vrfcontext: vrfcontextBehaviour(),
     user: userBehaviour(),
+    fileobject: fileobjectBehaviour(),
+    wafapplicationsignatureprovider: wafapplicationsignatureproviderBehaviour(),
   };
 }
 

@@ -17,7 +17,7 @@
 import type { TypeBehaviour } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
 import { forEachRef, isObject } from '../shape-ops.js';
-import { refKey, tenantOf, type Rec } from '../../store/store.js';
+import { refKey, tenantOf, type Rec } from '../../core/store.js';
 import { hasOrchestrator } from './cloud.js';
 
 const DEFAULT_DEPROVISION_DELAY_MIN = 120;

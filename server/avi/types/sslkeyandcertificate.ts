@@ -24,7 +24,7 @@ import type { Ctx, ObjectService } from '../objects.js';
 import { generateSelfSigned } from '../self-signed.js';
 import { isObject } from '../shape-ops.js';
 import { decodeMaterial, describeCertificate, fromAvDate, keyParamsOf, parseCertificate, parsePrivateKey } from '../x509.js';
-import { tenantOf, type Data, type Rec } from '../../store/store.js';
+import { tenantOf, type Data, type Rec } from '../../core/store.js';
 
 const SECRETS = ['key', 'key_passphrase'] as const;
 /** `certificate.*` fields taken from the certificate itself, never from the client */

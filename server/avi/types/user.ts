@@ -6,7 +6,7 @@
  * cannot be given in a tenant other than admin (the controller's 400); in all tenants it can.
  */
 import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Data, Rec, Store } from '../../store/store.js';
+import type { Data, Rec, Store } from '../../core/store.js';
 import { errors } from '../errors.js';
 import { NO_ACCESS, privilegesOf } from '../permissions.js';
 import { isObject } from '../shape-ops.js';

@@ -16,10 +16,10 @@
 import type { TypeBehaviour } from '../behaviour.js';
 import type { ObjectService } from '../objects.js';
 import { isObject } from '../shape-ops.js';
-import { tenantOf, type Data } from '../../store/store.js';
+import { tenantOf, type Data } from '../../core/store.js';
 import { placementOf, vhChildren, vipRuntime } from '../placement.js';
-import type { Ids } from '../../ids.js';
-import { nsxtLinkOf } from '../../nsxt/linked.js';
+import type { Ids } from '../../core/ids.js';
+import { nsxtLinkOf } from '../../links/avi-nsxt.js';
 
 /** The uuid of a default object by name: the object's tenant then admin, on its own cloud. */
 export function defaultRef(svc: ObjectService, data: Data, type: string, name: string): string | undefined {
@@ -97,7 +97,7 @@ export function virtualserviceBehaviour(svc: ObjectService): TypeBehaviour {
     },
     afterWrite(rec) {
       placement.place(rec);
-      // NSX-T clouds: the VIP routes follow the placement just made (server/nsxt/linked.ts)
+      // NSX-T clouds: the VIP routes follow the placement just made (server/links/avi-nsxt.ts)
       nsxtLinkOf(svc.store)?.afterPlacement();
     },
     renderExtras(rec, out, _svc, ctx, includeName) {

@@ -15,7 +15,7 @@ import { ADMIN_TENANT } from '../objects.js';
 import { errors } from '../errors.js';
 import { type Allocation, type Prefix, VipIndex, allocateV4, asPrefix, subnetHolding, vrfOf } from '../ipam.js';
 import { isObject } from '../shape-ops.js';
-import type { Data } from '../../store/store.js';
+import type { Data } from '../../core/store.js';
 import { seDataAddresses } from '../placement.js';
 
 type Vip = Record<string, unknown>;

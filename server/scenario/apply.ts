@@ -12,14 +12,14 @@
  * field at fault: `seeds/x.yaml: objects[3] pool 'web': field 'lb_algorithm': Invalid data: ...`.
  */
 import { isIPv6 } from 'node:net';
-import { AviError } from './avi/errors.js';
-import { ADMIN_TENANT, type ObjectService } from './avi/objects.js';
-import { isObject } from './avi/shape-ops.js';
-import { bodyMakers } from './avi/types/index.js';
-import type { Shape } from './spec/catalog.js';
-import type { Data } from './store/store.js';
-import { ScenarioError, type ClusterFacts, type ScenarioObject } from './scenario-format.js';
-import type { Scenario } from './scenario.js';
+import { AviError } from '../avi/errors.js';
+import { ADMIN_TENANT, type ObjectService } from '../avi/objects.js';
+import { isObject } from '../avi/shape-ops.js';
+import { bodyMakers } from '../avi/types/index.js';
+import type { Shape } from '../core/catalog.js';
+import type { Data } from '../core/store.js';
+import { ScenarioError, type ClusterFacts, type ScenarioObject } from './format.js';
+import type { Scenario } from './load.js';
 
 type Obj = Record<string, unknown>;
 

@@ -12,9 +12,9 @@
  *           - { id: default, network: 0.0.0.0/0, next_hops: [{ ip_address: 10.0.0.1, admin_distance: 1 }] }
  */
 import type { Engine } from '../engine.js';
-import { ScenarioError } from '../scenario-format.js';
-import { NsxError } from './errors.js';
-import { upsertStaticRoute, upsertTier1 } from './routes.js';
+import { ScenarioError } from './format.js';
+import { NsxError } from '../nsxt/errors.js';
+import { upsertStaticRoute, upsertTier1 } from '../nsxt/routes.js';
 
 export function applyNsxScenario(engine: Engine): void {
   const file = engine.scenario.file;

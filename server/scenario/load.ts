@@ -15,18 +15,19 @@
  * base's refs by name still resolve; controller facts and `nsxt` are merged key by key, this file
  * winning; faults and exchanges are the base's followed by this file's.
  *
- * The structure is checked by server/scenario-format.ts; objects, cluster and license tier are
- * applied by server/scenario-apply.ts, the NSX section by server/nsxt/scenario.ts.
+ * The structure is checked by server/scenario/format.ts; objects, cluster and license tier are
+ * applied by server/scenario/apply.ts, the NSX section by server/scenario/nsxt.ts.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { load as parseYaml } from 'js-yaml';
-import { projectFile } from './paths.js';
-import { parseRefInput } from './avi/refs.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan, protoKeyPath } from './avi/json-safety.js';
-import type { ObjectService } from './avi/objects.js';
-import { applyScenarioObjects, prepareScenarioObjects } from './scenario-apply.js';
+import { projectFile } from '../core/paths.js';
+import { parseRefInput } from '../avi/refs.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan, protoKeyPath } from '../core/json-safety.js';
+import type { ObjectService } from '../avi/objects.js';
+import { applyScenarioObjects, prepareScenarioObjects } from './apply.js';
+import { cassetteScenario, isCassette } from '../record/cassette.js';
 import {
   ScenarioError,
   displayPath,
@@ -35,7 +36,7 @@ import {
   type NsxScenario,
   type ScenarioDocument,
   type ScenarioObject,
-} from './scenario-format.js';
+} from './format.js';
 
 export {
   ScenarioError,
@@ -48,7 +49,7 @@ export {
   type ScenarioObject,
   type StaticRouteSpec,
   type Tier1Spec,
-} from './scenario-format.js';
+} from './format.js';
 
 const SEEDS_DIR = projectFile('seeds');
 export const DEFAULT_SCENARIO = 'fresh-controller';
@@ -226,6 +227,15 @@ async function readDocument(file: string, given?: string): Promise<unknown> {
   }
   // Its objects are walked and copied as client bodies are: held to the same rules.
   if (nestsDeeperThan(doc)) throw new ScenarioError(file, '', `is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  // a vcrpy cassette is taken as it is: a fresh controller and its interactions as exchanges
+  if (isCassette(doc)) {
+    try {
+      doc = cassetteScenario(doc, file);
+    } catch (e) {
+      // the message names the file already
+      throw new ScenarioError(file, '', (e as Error).message.slice(`${file}: `.length));
+    }
+  }
   const protoKey = protoKeyPath(doc);
   if (protoKey !== undefined) throw new ScenarioError(file, protoKey, 'is not allowed');
   return doc;

@@ -41,10 +41,10 @@
  * placement runs; a microtask catches any other placement change.
  */
 import type { Engine } from '../engine.js';
-import type { Change, Data, Rec } from '../store/store.js';
+import type { Change, Data, Rec } from '../core/store.js';
 import type { ObjectService } from '../avi/objects.js';
 import { dataNetwork, placementOf } from '../avi/placement.js';
-import { ROUTE_TYPE, TIER1_TYPE, deleteStaticRoute, getTier1, upsertStaticRoute } from './routes.js';
+import { ROUTE_TYPE, TIER1_TYPE, deleteStaticRoute, getTier1, upsertStaticRoute } from '../nsxt/routes.js';
 
 export const TAG_VSVIP = 'avi.vmware.com/vsvip';
 export const TAG_VS = 'avi.vmware.com/vs';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectFile } from '../paths.js';
+import { projectFile } from './paths.js';
 
 export interface TypeInfo {
   /** path segment, e.g. `pool`, `vsvip` */

@@ -1,6 +1,6 @@
 /**
  * Files shipped beside the program (openapi/, seeds/) are found from the package root, which is
- * one level up from server/ when run from source and two when run from dist/server/.
+ * two levels up from server/core/ when run from source and three when run from dist/server/core/.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export const packageRoot: string = [path.resolve(here, '..'), path.resolve(here, '../..')].find((dir) =>
+export const packageRoot: string = [path.resolve(here, '../..'), path.resolve(here, '../../..')].find((dir) =>
   existsSync(path.join(dir, 'package.json')),
-) ?? path.resolve(here, '..');
+) ?? path.resolve(here, '../..');
 
 export const projectFile = (...parts: string[]) => path.join(packageRoot, ...parts);

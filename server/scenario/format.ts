@@ -11,7 +11,7 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { isObject } from './avi/shape-ops.js';
+import { isObject } from '../avi/shape-ops.js';
 
 type Obj = Record<string, unknown>;
 

@@ -11,7 +11,7 @@
  * it inherited is replaced by its own copy on its first write, never changed in place. Sandboxes
  * and reset-to-scenario are forks. Nothing may write to a store once it has been forked.
  */
-import type { Catalog, TypeInfo } from '../spec/catalog.js';
+import type { Catalog, TypeInfo } from './catalog.js';
 import { forEachRef } from '../avi/shape-ops.js';
 
 export type Data = Record<string, unknown>;
