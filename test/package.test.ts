@@ -127,7 +127,7 @@ describe('the package', () => {
   it('packs the built server, its types, the spec, the seeds and the license; no bench, no source maps', () => {
     const [packed] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT));
     const files: string[] = packed.files.map((f: { path: string }) => f.path);
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'openapi/avi.json', 'seeds/fresh-controller.yaml']) expect(files).toContain(f);
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'openapi/avi.json', 'seeds/fresh-controller.yaml', 'dist/ui/index.html']) expect(files).toContain(f);
     for (const target of Object.values(pkg.exports) as (string | Record<string, string>)[]) {
       for (const file of typeof target === 'string' ? [target] : Object.values(target)) expect(files).toContain(file.replace(/^\.\//, ''));
     }
