@@ -5,7 +5,9 @@
  *
  *   node scripts/build.mjs             always build (npm pack: no file of an older build is shipped)
  *   node scripts/build.mjs --if-stale  build only when a source is newer than the last build
- *                                       (npm start, npm's prepare step of a git install)
+ *                                       (npm's prepare step of a git install, the benchmarks)
+ *   node scripts/build.mjs --serve ... the same, then run the server in this process with the
+ *                                       arguments after --serve (npm start: one node, not two)
  *
  * Plain JavaScript with no dependency: it runs before anything is compiled, and `npm start` on
  * an unchanged checkout should cost no more than this walk over the sources.
@@ -13,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
@@ -60,13 +63,19 @@ function build() {
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }
 
-if (process.argv.includes('--if-stale')) {
+const serveAt = process.argv.indexOf('--serve');
+if (serveAt > 0 || process.argv.includes('--if-stale')) {
   const reason = staleReason();
   if (reason) {
     process.stderr.write(`avisim: building… (${reason})\n`);
     const started = performance.now();
     build();
     process.stderr.write(`avisim: built in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  if (serveAt > 0) {
+    // The server reads its arguments from process.argv.slice(2), as when started itself.
+    process.argv.splice(2, serveAt - 1);
+    await import(pathToFileURL(path.join(dist, 'server', 'cli.js')).href);
   }
 } else {
   build();
