@@ -11,7 +11,7 @@ import { Persistence } from './core/persistence.js';
 import { UndoLog } from './core/undo.js';
 import { ObjectService } from './avi/objects.js';
 import { createBehaviours } from './avi/types/index.js';
-import { randomIds, seededIds, type Ids } from './core/ids.js';
+import { randomIds, seededIds, type Ids, type Seed } from './core/ids.js';
 import { loadScenario, resolveScenario, DEFAULT_SCENARIO, type Scenario } from './scenario/load.js';
 import { FrontDoor, type Credential } from './avi/sessions.js';
 import { nanoid } from 'nanoid';
@@ -20,18 +20,21 @@ import { applyNsxScenario } from './scenario/nsxt.js';
 import { NsxtLink } from './links/avi-nsxt.js';
 import { Placement } from './avi/placement.js';
 import { ADMIN_TENANT, ADMIN_USER } from './core/admin.js';
+import { allowBasicAuthentication } from './avi/basic-auth.js';
 
 export interface EngineOptions {
   /** a built-in scenario's name (seeds/<name>.yaml) or a scenario file's path; fresh-controller by default */
   scenario?: string;
-  /** makes uuids, timestamps and allocations reproducible */
-  seed?: number;
+  /** makes uuids, timestamps and allocations reproducible: a whole number or any text */
+  seed?: Seed;
   /** persist through lowdb to this file; an existing file is restored instead of seeding */
   stateFile?: string;
   /** the admin password; else the scenario's, else a random one (printed at start) */
   adminPassword?: string;
   /** session idle timeout (minutes), written to controllerproperties.api_idle_timeout at start */
   idleTimeoutMinutes?: number;
+  /** HTTP Basic on the API from the start (the scenario's systemconfiguration otherwise decides) */
+  basicAuth?: boolean;
   /** journal size that triggers a snapshot (tests make it small) */
   compactAfterBytes?: number;
   document?: AviDocument;
@@ -103,6 +106,7 @@ export class Engine {
     if (!restored) engine.scenario.apply(engine.objects);
     if (!restored) applyNsxScenario(engine, engine.scenario);
     if (options.idleTimeoutMinutes !== undefined) engine.setIdleTimeout(options.idleTimeoutMinutes);
+    if (options.basicAuth) allowBasicAuthentication(engine.objects, engine.store);
     // Avi VIPs on NSX-T clouds keep their Tier-1 routes for every engine, served or in-process.
     engine.nsxtLink = new NsxtLink(engine.objects, engine);
     // The scenario as loaded becomes the frozen baseline, at no copying cost; a restored state
@@ -170,7 +174,7 @@ export class Engine {
   async fork(id: string): Promise<Engine> {
     const base = await this.baseline();
     // A seeded sandbox draws from its own stream, so its uuids never meet the baseline's.
-    const ids = idsFor(this.options.seed === undefined ? undefined : this.options.seed ^ streamOf(id));
+    const ids = idsFor(sandboxSeed(this.options.seed, id));
     const child = new Engine(this.options, { catalog: this.catalog, store: base.fork(), ids });
     child.sandbox = id;
     child.scenario = this.scenario;
@@ -264,7 +268,7 @@ function credentialsOf(fromScenario: unknown, adminPassword: string | undefined)
 }
 
 /** Reproducible ids under a seed, random ones without. */
-function idsFor(seed: number | undefined): Ids {
+function idsFor(seed: Seed | undefined): Ids {
   return seed !== undefined ? seededIds(seed) : randomIds();
 }
 
@@ -272,6 +276,12 @@ function scenarioPassword(scenario: Scenario, username: string): string | undefi
   const list = scenario.controller.credentials;
   const entry = Array.isArray(list) ? list.find((c) => c?.username === username) : undefined;
   return entry?.password ? String(entry.password) : undefined;
+}
+
+function sandboxSeed(seed: Seed | undefined, id: string): Seed | undefined {
+  if (seed === undefined) return undefined;
+  // A text seed's sandbox draws from the text and the sandbox id together.
+  return typeof seed === 'number' ? seed ^ streamOf(id) : `${seed}\u0000sandbox\u0000${id}`;
 }
 
 /** FNV-1a of a sandbox id, never 0 (so a sandbox's stream differs from the main one). */

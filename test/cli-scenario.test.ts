@@ -22,7 +22,7 @@ const apiBase = (out: string) => /Avi API:\s+(http:\/\/\S+)\/api\//.exec(out)![1
 describe('avisim --scenario', () => {
   it('serves a built-in scenario given by name', async () => {
     const { out } = await run(['--scenario', 'nsxt-tkgi']);
-    expect(out).toMatch(/avisim 22\.1\.4 ready in \d+ ms \(scenario nsxt-tkgi\)/);
+    expect(out).toMatch(/avisim \S+ ready in \d+ ms: Avi controller 22\.1\.4 \(scenario nsxt-tkgi\)/);
     const base = apiBase(out);
     const headers = await fetchLogin(base);
     const clouds = (await (await fetch(`${base}/api/cloud?name=nsx-t-lhr`, { headers })).json()) as any;
@@ -31,7 +31,7 @@ describe('avisim --scenario', () => {
 
   it('takes the name from AVISIM_SCENARIO too', async () => {
     const { out } = await run([], { AVISIM_SCENARIO: 'vcenter-vrf-az1' });
-    expect(out).toMatch(/avisim 20\.1\.2 ready in \d+ ms \(scenario vcenter-vrf-az1\)/);
+    expect(out).toMatch(/avisim \S+ ready in \d+ ms: Avi controller 20\.1\.2 \(scenario vcenter-vrf-az1\)/);
     const base = apiBase(out);
     const vrfs = (await (await fetch(`${base}/api/vrfcontext?name=VRF_AZ1`, { headers: await fetchLogin(base) })).json()) as any;
     expect(vrfs.count).toBe(1);

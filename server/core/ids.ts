@@ -2,7 +2,7 @@
  * Where uuids and timestamps come from. Without a seed they are random and wall-clock; with
  * `--seed N` both are reproducible, so a recorded scenario replays byte for byte.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 export interface Ids {
   uuid4(): string;
@@ -43,8 +43,21 @@ function sfc32(a: number, b: number, c: number, d: number): () => number {
   };
 }
 
-export function seededIds(seed: number, startMicros = 1_700_000_000_000_000): Ids {
-  const next = sfc32(0x9e3779b9, 0x243f6a88, 0xb7e15162, seed >>> 0);
+/**
+ * A seed is a whole number (0 to 2^32-1, the generator's last state word) or a text: a text
+ * fills all four state words from its SHA-256, so two different texts never share a sequence
+ * (short of a 128-bit collision) and none meets a number's.
+ */
+export type Seed = number | string;
+
+function seedState(seed: Seed): [number, number, number, number] {
+  if (typeof seed === 'number') return [0x9e3779b9, 0x243f6a88, 0xb7e15162, seed >>> 0];
+  const h = createHash('sha256').update(seed, 'utf8').digest();
+  return [h.readUInt32BE(0), h.readUInt32BE(4), h.readUInt32BE(8), h.readUInt32BE(12)];
+}
+
+export function seededIds(seed: Seed, startMicros = 1_700_000_000_000_000): Ids {
+  const next = sfc32(...seedState(seed));
   for (let i = 0; i < 16; i++) next();
   let clock = startMicros;
   const hex = (n: number) => n.toString(16).padStart(8, '0');

@@ -27,7 +27,7 @@ export interface AnalyticsState {
   svc: ObjectService;
   ctx: Ctx;
   /** the engine's seed (0 without one): synthetic series depend on it */
-  seed: number;
+  seed: number | string;
   nowSeconds: number;
   /** the cluster's nodes, the leader first */
   nodes: ControllerNode[];
