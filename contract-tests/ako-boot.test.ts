@@ -1,5 +1,5 @@
 /**
- * Contract: AKO's boot sequence (contract §2–4, §11). Each read is one AKO makes before it
+ * Contract: AKO's boot sequence. Each read is one AKO makes before it
  * creates anything, with the checks it applies to the answer (it exits or shuts down otherwise).
  */
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
- * Contract: an ingress on a shared parent virtual service with an SNI child, as AKO builds it
- * (contract §8, §11): parent vsvip + parent VS, then certificate → pool → poolgroup →
+ * Contract: an ingress on a shared parent virtual service with an SNI child, as AKO builds it:
+ * parent vsvip + parent VS, then certificate → pool → poolgroup →
  * httppolicyset → child VS; the parent learns its child; deletes go in reverse.
  */
 import { generate } from 'selfsigned';

@@ -1,5 +1,5 @@
 /**
- * Contract: a Kubernetes LoadBalancer service as AKO realises it (contract §9, §11): vsvip →
+ * Contract: a Kubernetes LoadBalancer service as AKO realises it: vsvip →
  * pool → l4policyset → virtual service, the VIP read from the vsvip POST answer (AKO never
  * polls), then an update by full PUT and a delete in reverse order.
  */

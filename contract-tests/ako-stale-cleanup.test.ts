@@ -1,5 +1,5 @@
 /**
- * Contract: AKO's boot-time clean-up of stale objects (contract §11): it lists everything its
+ * Contract: AKO's boot-time clean-up of stale objects: it lists everything its
  * cluster created, across tenants, and deletes what its virtual services no longer reference,
  * leaving other clusters' and the admin's objects alone.
  */

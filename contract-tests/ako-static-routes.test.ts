@@ -1,5 +1,5 @@
 /**
- * Contract: static-route sync of two clusters that share one VRF (contract §10; the shared SE
+ * Contract: static-route sync of two clusters that share one VRF (the shared SE
  * group environment of the field notes). AKO ≥1.11 reads the VRF and PUTs it back with its own
  * routes merged: keep routes without labels or with another cluster's label, replace its own.
  * Run concurrently, one writer gets 412, re-reads and retries; no route is lost. AKO ≤1.10

@@ -1,5 +1,5 @@
 /**
- * Contract: the Kubernetes vSphere cloud provider's route controller (routable pods, contract §8)
+ * Contract: the Kubernetes vSphere cloud provider's route controller (routable pods)
  * against the target's NSX-T manager (in process: the stub on its own HTTPS port, what
  * `avisim --nsx-port` serves), over real TLS. The Tier-1 the routes go to is the run's own.
  *

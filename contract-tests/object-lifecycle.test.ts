@@ -1,5 +1,5 @@
 /**
- * Contract: the object lifecycle as AKO and the SDKs drive it (avi-contract §5–7). Each step is
+ * Contract: the object lifecycle as AKO and the SDKs drive it. Each step is
  * what a client does and what it relies on in the answer.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Contract: sessions under concurrency, over the target's HTTPS (avi-contract §2, §4). AKO opens
+ * Contract: sessions under concurrency, over the target's HTTPS. AKO opens
  * 9 sessions per tenant at once at boot and then writes through all of them in parallel; the
  * SDKs share one controller between users and tenants. Acceptance: 9 concurrent logins followed
  * by concurrent writes all succeed; no session leaks between users or tenants; a write without

@@ -1,5 +1,5 @@
 /**
- * The front door (contract §2–4): login, cookies and CSRF, re-login signals (401 only), logout,
+ * The front door: login, cookies and CSRF, re-login signals (401 only), logout,
  * idle timeout, HTTP Basic, user tokens, tenants, API versions and the system endpoints.
  */
 import request from 'supertest';

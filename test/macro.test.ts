@@ -1,5 +1,5 @@
 /**
- * The macro API (contract §12): POST /api/macro creates an object and its inline `*_ref_data`
+ * The macro API: POST /api/macro creates an object and its inline `*_ref_data`
  * children in one transaction, DELETE /api/macro deletes them; all or nothing, in memory and on
  * disk.
  */

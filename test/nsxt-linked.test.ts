@@ -1,5 +1,5 @@
 /**
- * Linked behaviour (issue 5 item 5, NSX contract §9): a VS on an NSX-T cloud gets a `<VIP>/32`
+ * Linked behaviour : a VS on an NSX-T cloud gets a `<VIP>/32`
  * route on its Tier-1 with one next hop per SE data IP; scale-out/in, disable with
  * revoke_vip_route, re-enable and delete move it; `/_mock/nsxt/check` reports the gaps.
  * Environment after seed 002 (TKGi on NSX-T): cloud `nsx-t-lhr`, Tier-1 `The-Tier-1`,

@@ -37,7 +37,7 @@ const nsx = {
       .set('Authorization', AUTH),
 };
 
-/** One cluster's vSphere cloud provider route controller (contract §8), reconciling its nodes. */
+/** One cluster's vSphere cloud provider route controller, reconciling its nodes. */
 async function reconcile(cluster: string, nodes: Node[]): Promise<void> {
   const found = await nsx.search(`resource_type:StaticRoutes AND tags.scope:vsphere.k8s.io\\/cluster-name AND tags.tag:${cluster}`);
   expect(found.status).toBe(200);

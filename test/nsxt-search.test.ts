@@ -1,5 +1,5 @@
 /**
- * The NSX search language (contract §5): parser and matcher units, then the endpoint over HTTP
+ * The NSX search language: parser and matcher units, then the endpoint over HTTP
  * with the encodings real clients send.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

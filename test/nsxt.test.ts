@@ -1,5 +1,5 @@
 /**
- * The NSX-T Policy stub on the same server as the Avi API (contract ../shared/docs/nsxt-contract.md):
+ * The NSX-T Policy stub on the same server as the Avi API:
  * endpoints, auth, error shapes and codes, server fields, write semantics, list envelope,
  * realized state. The search language has its own unit tests in nsxt-search.test.ts.
  */
@@ -77,7 +77,7 @@ describe('paths', () => {
   });
 });
 
-describe('auth (§2)', () => {
+describe('auth', () => {
   const BAD = { module_name: 'common-services', error_message: 'The credentials were incorrect or the account specified has been locked.', error_code: 403 };
 
   it('bad or missing credentials: 403 with the exact body', async () => {
@@ -152,7 +152,7 @@ describe('auth (§2)', () => {
   });
 });
 
-describe('static routes: fields and write semantics (§3, §4)', () => {
+describe('static routes: fields and write semantics', () => {
   it('PATCH creates (200, empty JSON body) with every server field; GET returns it', async () => {
     const res = await patch(`${P}/infra/tier-1s/t1/static-routes/r1`, ROUTE);
     expect(res.status).toBe(200);
@@ -230,7 +230,7 @@ describe('static routes: fields and write semantics (§3, §4)', () => {
     expect((await get(`${P}/infra/tier-1s/t1/static-routes/${id}`)).body.path).toBe(`/infra/tier-1s/t1/static-routes/${id}`);
   });
 
-  it('a missing parent Tier-1: 404 error_code 600 with the §7 body', async () => {
+  it('a missing parent Tier-1: 404 error_code 600 with the NSX error body', async () => {
     const res = await patch(`${P}/infra/tier-1s/nope/static-routes/r1`, ROUTE);
     expectError(res, 404, 600, 'The requested object : /infra/tier-1s/nope could not be found. Object identifiers are case sensitive.');
     expect(res.body).toEqual({
@@ -244,7 +244,7 @@ describe('static routes: fields and write semantics (§3, §4)', () => {
   });
 });
 
-describe('validation and error codes (§3, §7)', () => {
+describe('validation and error codes', () => {
   const path = `${P}/infra/tier-1s/t1/static-routes/v`;
   it('invalid CIDR: 400 255 with the exact text', async () => {
     const res = await patch(path, { network: '10.0.0.0/33', next_hops: [{ ip_address: '1.1.1.1' }] });
@@ -320,7 +320,7 @@ describe('Tier-1s', () => {
   });
 });
 
-describe('realized state (§6)', () => {
+describe('realized state', () => {
   const rp = '/infra/tier-1s/t1/static-routes/r1';
   it('REALIZED at once by default, intent_paths[0] = the path; %2F accepted', async () => {
     await patch(`${P}${rp.replace('/infra', '/infra')}`, ROUTE);

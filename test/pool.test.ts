@@ -1,5 +1,5 @@
 /**
- * Pool fill-ins (contract §8): `vrf_ref` → the cloud's `global` VRF; per server `hostname` = its
+ * Pool fill-ins: `vrf_ref` → the cloud's `global` VRF; per server `hostname` = its
  * address, `ratio: 1`, `enabled: true`; never over a client value. And the pool's runtime.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Service Engine placement and runtime (issue 4 items 4, 5): SEs created or reused as virtual
+ * Service Engine placement and runtime : SEs created or reused as virtual
  * services are placed (max_vs_per_se, min_scaleout_per_vs), data NIC addresses from the VIP's
  * network, placement released on delete/disable; VS / pool / SE group runtime, the VS inventory
  * and join_subresources=runtime, with oper_status following the configuration.

@@ -1,5 +1,5 @@
 /**
- * VirtualService fill-ins (contract §8): what the controller adds to a VS on every write, never
+ * VirtualService fill-ins: what the controller adds to a VS on every write, never
  * overriding what the client sent; client-owned fields echoed verbatim; `vh_child_vs_uuid` on
  * SNI/EVH parents, following their children.
  */

@@ -1,5 +1,5 @@
 /**
- * VRF static routes (contract §10): validation of every route on every form of write, PATCH
+ * VRF static routes: validation of every route on every form of write, PATCH
  * add/replace/delete keyed by route_id, full PUT, and two route controllers (AKO >= 1.11 style:
  * GET, merge, PUT with the `_last_modified` read) writing one shared VRF at the same time.
  */
@@ -23,7 +23,7 @@ async function globalVrf(c: Client): Promise<Data> {
   return res.body.results[0];
 }
 
-describe('static route validation (contract §10)', () => {
+describe('static route validation', () => {
   let c: Client;
   let vrf: Data;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * VsVip behaviour (contract §8, §9): VIP allocation from a network's static VIP ranges, kept
+ * VsVip behaviour: VIP allocation from a network's static VIP ranges, kept
  * across PUTs, freed on delete, static addresses honoured, the controller's refusals, the IPAM
  * profile fallback, determinism per seed, persistence, and the `vs_refs` back-reference.
  */
@@ -50,7 +50,7 @@ async function sim(options = {}): Promise<{ s: Sim; c: Client }> {
   return { s, c: client(s) };
 }
 
-describe('VIP allocation from a network (contract §9)', () => {
+describe('VIP allocation from a network', () => {
   it('never hands out an address a Service Engine holds in a shared VIP-and-SE range', async () => {
     // Default-Cloud on vCenter: the controller deploys the SE and gives it its address
     const { c } = await sim({ scenario: path.join(import.meta.dirname, 'fixtures', 'scenarios', 'vcenter-cloud.yaml') });
@@ -339,7 +339,7 @@ describe('VIP allocation from a network (contract §9)', () => {
   });
 });
 
-describe('vs_refs on VsVip (contract §8)', () => {
+describe('vs_refs on VsVip', () => {
   it('lists the virtual services that use the VsVip, and not after their delete', async () => {
     const { c } = await sim();
     await net29(c);

@@ -1,6 +1,6 @@
 /**
  * An AKO-like client against a controller set up the way an admin prepares one for AKO
- * (contract §2, §4, §11; the shared-SE-group TKG environment of the field notes): a VIP network
+ * (the shared-SE-group TKG environment of the field notes): a VIP network
  * with a static range, a node network and an SE group in Default-Cloud, and a Service Engine in
  * that group (Default-Cloud has no orchestrator: the controller deploys no SE there, the admin
  * deploys one by hand). The suite creates them over the API (named after the run, deleted when

@@ -1,7 +1,7 @@
 /**
  * Endpoints real clients call that the per-object swagger files do not describe (the login
  * flow, the system and cluster endpoints, user tokens and the own account, the IPAM domain list, license usage). Their shapes come
- * from the contract clients depend on (shared avi-contract.md §2–3, §12), not from the swagger.
+ * from what clients depend on, not from the swagger.
  * `x-avisim-public: true` marks the ones a controller answers without a session.
  */
 type Json = Record<string, any>;

@@ -3,7 +3,7 @@
  * state, session and node endpoints), as a route table. The model and its write rules are in
  * ./routes.ts, auth in ./auth.ts, lists and search in ./lists.ts, realized state in
  * ./realized.ts. Every answer, errors and empty 200s included, is `Content-Type:
- * application/json` (the Go SDK fails on anything else). Contract: docs of the NSX contract.
+ * application/json` (the Go SDK fails on anything else).
  *
  * An answer is one line of the table: `.add(method, path template, run)`; `run` gets the
  * engine, the caller and the request and answers the body of a 200 (`undefined`: empty).

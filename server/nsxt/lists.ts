@@ -39,7 +39,7 @@ function searchError(why: string): NsxError {
 }
 
 /**
- * The list envelope (§5): one page holding everything, `result_count` = its length (never more
+ * The list envelope: one page holding everything, `result_count` = its length (never more
  * than the pages deliver: terraform loops until it has read result_count objects). Sorted by
  * `sort_by` (default display_name [inferred]), ascending unless `sort_ascending=false`.
  */
