@@ -13,13 +13,14 @@
  * The result lists the differences; none means the module answers `changed: false` and sends
  * no write.
  */
+import { isObject } from '../../server/core/json.js';
+
 type Data = Record<string, any>;
 
 const NAME_REF = /^\/api\/[\w/]+\?name=[\w*]+[^#<>]*$/;
 const HTTPS_REF = /^https:\/\/[\w.:-]+\/api\/.+/;
 const HTTPS_REF_WITH_NAME = /^https:\/\/[\w.:-]+\/api\/.*#.+/;
 
-const isObject = (v: unknown): v is Data => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Whether the string `x` from a task and `y` from the controller are the same (refs included). */
 export function ansibleSameString(x: string, y: unknown): boolean {

@@ -22,6 +22,7 @@
 import { readFileSync } from 'node:fs';
 import type { Target } from './target.js';
 import type { ApiClient } from '../../test/support/wire.js';
+import { isObject } from '../../server/core/json.js';
 
 type Data = Record<string, any>;
 interface Prop {
@@ -52,7 +53,6 @@ const propOf = (schema: string | undefined, key: string): Prop | undefined => {
   return Object.hasOwn(props, key) ? props[key] : undefined;
 };
 const childOf = (prop: Prop | undefined): string | undefined => (prop?.$ref ?? prop?.items?.$ref)?.split('/').pop();
-const isObject = (v: unknown): v is Data => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Settable fields a controller fills in from other facts when they are not sent (the contract's

@@ -33,6 +33,7 @@ import {
 import { LiveValues } from './live-values.js';
 import { SCRUBBED } from './scrub.js';
 import { ADMIN_USER } from '../core/admin.js';
+import { CookieJar } from '../core/cookie-jar.js';
 
 export interface ReplayOptions {
   /** base URL of the controller to replay against */
@@ -126,7 +127,7 @@ export async function loadExchanges(file: string): Promise<Exchange[]> {
 }
 
 interface Jar {
-  cookies: Map<string, string>;
+  cookies: CookieJar;
   /** the NSX session's token, sent back on writes */
   xsrf?: string;
 }
@@ -153,7 +154,7 @@ export async function replay(exchanges: Exchange[], options: ReplayOptions): Pro
   const results: ExchangeResult[] = [];
   try {
     for (const [i, exchange] of exchanges.entries()) {
-      const jar = exchange.session === undefined ? { cookies: new Map<string, string>() } : jarOf(jars, exchange.session);
+      const jar = exchange.session === undefined ? { cookies: new CookieJar() } : jarOf(jars, exchange.session);
       const result: ExchangeResult = {
         index: i + 1,
         method: exchange.request.method,
@@ -191,7 +192,7 @@ export async function replay(exchanges: Exchange[], options: ReplayOptions): Pro
 
 function jarOf(jars: Map<number, Jar>, session: number): Jar {
   let jar = jars.get(session);
-  if (!jar) jars.set(session, (jar = { cookies: new Map() }));
+  if (!jar) jars.set(session, (jar = { cookies: new CookieJar() }));
   return jar;
 }
 
@@ -228,7 +229,8 @@ function buildRequest(exchange: Exchange, jar: Jar, values: LiveValues, target: 
     }
   }
   Object.assign(headers, options.headers);
-  if (jar.cookies.size) headers.Cookie = [...jar.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const cookie = jar.cookies.header();
+  if (cookie) headers.Cookie = cookie;
   const csrf = jar.cookies.get('csrftoken');
   if (!READS.has(method)) {
     if (csrf) headers['X-CSRFToken'] = csrf;
@@ -288,15 +290,7 @@ function withOrigin(value: unknown, origin: string): unknown {
 }
 
 function keepCookies(jar: Jar, headers: IncomingHttpHeaders): void {
-  for (const line of headers['set-cookie'] ?? []) {
-    const [pair, ...attrs] = line.split(';');
-    const eq = pair!.indexOf('=');
-    if (eq <= 0) continue;
-    const name = pair!.slice(0, eq).trim();
-    const expired = attrs.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a));
-    if (expired) jar.cookies.delete(name);
-    else jar.cookies.set(name, pair!.slice(eq + 1).trim());
-  }
+  jar.cookies.store(headers['set-cookie']);
   const xsrf = headers['x-xsrf-token'];
   if (typeof xsrf === 'string' && xsrf) jar.xsrf = xsrf;
 }
