@@ -41,8 +41,12 @@ const BASELINE = distFile('bench/baseline-server.js');
 const EXPRESS = distFile('bench/express-server.js');
 const POPULATED = distFile('bench/populated-server.js');
 
-/** avisim's command line in every phase: plain HTTP only (the baselines speak no TLS). */
-const AVISIM_ARGS = ['--port', '{port}', '--https-port', 'off', '--host', '127.0.0.1', '--password', BENCH_PASSWORD];
+/**
+ * avisim's command line in every phase: plain HTTP only (the baselines speak no TLS), and the
+ * request log at `warn` (5xx only), as the baselines log nothing: what the per-request log line
+ * costs is measured on its own (logCost) and printed as a row of its own.
+ */
+const AVISIM_ARGS = ['--port', '{port}', '--https-port', 'off', '--host', '127.0.0.1', '--password', BENCH_PASSWORD, '--log-level', 'warn'];
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'avisim-bench-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -321,6 +325,20 @@ async function atScale(): Promise<Scale> {
   }
 }
 
+/** GET by name on two fresh avisims, one logging every request (the default) and one not. */
+async function logCost(): Promise<{ on: Measurement; off: Measurement }> {
+  const on = await login(await startServer('avisim, request log on', CLI, AVISIM_ARGS.filter((a, i, all) => a !== '--log-level' && all[i - 1] !== '--log-level')));
+  const off = await login(await startServer('avisim, request log off', CLI, AVISIM_ARGS));
+  try {
+    for (const server of [on, off]) await populate(server.base, 10);
+    const [m1, m2] = await load('GET by name, request log on vs off', [[on, getByName(10)], [off, getByName(10)]]);
+    return { on: m1!, off: m2! };
+  } finally {
+    await on.stop();
+    await off.stop();
+  }
+}
+
 // ---- the report --------------------------------------------------------------------------
 
 const fmtRps = (m: Measurement) => Math.round(m.rps).toLocaleString('en-US');
@@ -347,6 +365,7 @@ async function main(): Promise<void> {
   const mem = await inMemory();
   const persisted = await withStateFile();
   const scale = await atScale();
+  const logging = await logCost();
 
   const a = mem.avisim;
   const b = mem.baseline;
@@ -371,6 +390,7 @@ async function main(): Promise<void> {
     ['time-to-ready, median ms', readyA.toFixed(0), readyE.toFixed(0), `${(readyA / readyE).toFixed(2)}x`, '<= 2.00x', readyA / readyE <= 2],
     ['idle RSS after start, MB', rssA.toFixed(1), rssE.toFixed(1), `${(rssA / rssE).toFixed(2)}x`, '<= 120 MB', rssA <= 120],
     [`GET by name, ${SCALE} vs ${POOLS} pools`, fmtRps(scale.large), fmtRps(scale.small), pct(scaleRatio), 'no slowdown (>= 90%)', scaleRatio >= 0.9],
+    ['GET by name, request log on vs off', fmtRps(logging.on), fmtRps(logging.off), pct(logging.on.rps / logging.off.rps), '-', undefined],
   ];
 
   const out: string[] = [];

@@ -14,6 +14,8 @@ import type { FaultRule } from './faults.js';
 import type { SeenRequest } from './pattern.js';
 import type { Scope } from './scopes.js';
 
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export type Dispatch = () => void;
 /**
  * The largest body the handler would read for this request, 0 when it would refuse the call
@@ -26,8 +28,11 @@ export function intercept(scope: Scope, x: Exchange, handler: Dispatch, nsxPath:
   if (scope.journal.limit <= 0 && scope.faults.size === 0) return handler();
   const { req, res } = x;
   let changed: ChangeList | undefined;
-  // the journal shows which objects a request changed
-  const dispatch: Dispatch = scope.journal.limit > 0 ? () => void (changed = collectChanges(scope.engine.store, handler)) : handler;
+  // The journal shows which objects a request changed. Reads change nothing, and they are most
+  // of the traffic: they run without the async context the collection needs (it costs every
+  // promise of the request).
+  const collect = scope.journal.limit > 0 && !READS.has(x.method);
+  const dispatch: Dispatch = collect ? () => void (changed = collectChanges(scope.engine.store, handler)) : handler;
   const seen: SeenRequest = { method: x.method, path: x.path, tenant: namedTenant(x) };
   let fault: string | undefined;
   if (scope.journal.limit > 0) {
