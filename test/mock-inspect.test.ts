@@ -126,6 +126,11 @@ describe('GET /_mock/journal/<seq>', () => {
     expect(detail.changes[0].before.default_server_port).toBe(80);
     expect(detail.changes[0].after.default_server_port).toBe(8080);
     expect(detail.answer.body).toMatchObject({ name: 'p1', default_server_port: 8080 });
+    // a successful read's answer is not kept (it can be read again); a failed read's is
+    expect((await s.http.get(`/_mock/journal/${read.seq}`).expect(200)).body.answer).toBeUndefined();
+    await api.get('/api/pool/pool-missing').expect(404);
+    const [missing] = (await s.http.get('/_mock/journal?path=/api/pool/pool-missing').expect(200)).body.results;
+    expect((await s.http.get(`/_mock/journal/${missing.seq}`).expect(200)).body.answer.body).toHaveProperty('error');
     await s.http.get('/_mock/journal/999999').expect(404);
     await s.http.get('/_mock/journal/abc').expect(404);
   });

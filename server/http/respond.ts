@@ -7,6 +7,16 @@ import type { ServerResponse } from 'node:http';
 
 export type Headers = Record<string, string | string[]>;
 
+/** A response this module answered, with the text it wrote (the request journal reads it back). */
+interface Answered extends ServerResponse {
+  avisimAnswer?: string;
+}
+
+/** The text of the answer written through this module, if one was. */
+export function answeredText(res: ServerResponse): string | undefined {
+  return (res as Answered).avisimAnswer;
+}
+
 /** `body` as JSON; an undefined body is an empty one (the NSX stub's empty 200s), still typed JSON. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Headers = {}): void {
   sendJsonText(res, status, body === undefined ? '' : JSON.stringify(body), headers);
@@ -32,5 +42,6 @@ function send(res: ServerResponse, status: number, type: string, text: string, h
   // a handler that already answered (a dropped or timed-out connection) is left as it is
   if (res.headersSent) return void res.end();
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), ...headers });
+  (res as Answered).avisimAnswer = text;
   res.end(text);
 }

@@ -7,7 +7,7 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { bodySizeOf, readWholeBody } from '../http/body.js';
 import { namedTenant, type Exchange } from '../http/exchange.js';
 import { parseForJournal } from '../http/media.js';
-import { captureAnswer } from './answer.js';
+import { answerOf } from './answer.js';
 import { collectChanges, type ChangeList } from './changes.js';
 import { sendJson, sendText } from '../http/respond.js';
 import type { FaultRule } from './faults.js';
@@ -40,7 +40,6 @@ export function intercept(scope: Scope, x: Exchange, handler: Dispatch, nsxPath:
     // time is turned into text only when the journal is read.
     const arrived = Date.now();
     const started = performance.now();
-    const answer = captureAnswer(res);
     res.on('close', () => {
       scope.journal.add({
         method: seen.method,
@@ -55,7 +54,9 @@ export function intercept(scope: Scope, x: Exchange, handler: Dispatch, nsxPath:
         sandbox: scope.id,
         fault,
         changes: changed,
-        answer: answer(),
+        // a successful read's answer can be read again; what debugging needs is what writes and
+        // failures answered (keeping every read's answer kept a large store's heap churning)
+        answer: READS.has(seen.method) && res.statusCode < 400 ? undefined : answerOf(res),
       });
     });
   }
