@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { client, startSim, TEST_HOST, type Sim } from './helpers.js';
+import { bodyWith, client, startSim, TEST_HOST, type Sim } from './helpers.js';
 import { listStaticRoutes } from '../server/nsxt/routes.js';
 
 type Data = Record<string, any>;
@@ -22,14 +22,9 @@ let seg: Data;
 let n = 0;
 const uniq = (p: string) => `${p}-${++n}`;
 
-async function ok(res: Promise<{ status: number; body: any; text: string }>, status = 200): Promise<Data> {
-  const r = await res;
-  expect(r.status, r.text).toBe(status);
-  return r.body;
-}
-const get = (url: string) => ok(api.get(url));
-const post = (type: string, body: Data) => ok(api.post(`/api/${type}`, body), 201);
-const action = (url: string, body: Data = {}) => ok(api.post(url, body));
+const get = (url: string) => bodyWith(api.get(url));
+const post = (type: string, body: Data) => api.create(type, body);
+const action = (url: string, body: Data = {}) => bodyWith(api.post(url, body));
 
 const hops = () => listStaticRoutes(sim.engine, T1).flatMap((r: Data) => r.next_hops.map((h: Data) => h.ip_address));
 async function sesOf(vs: Data): Promise<string[]> {
@@ -106,7 +101,7 @@ describe('virtual service scale-out and scale-in', () => {
     expect(over.status).toBe(400);
     expect(over.body.error).toMatch(/maximum of 2/);
     // a later write of the VS keeps the scale-out
-    await ok(api.put(`/api/virtualservice/${vs.uuid}`, await get(`/api/virtualservice/${vs.uuid}`)));
+    await bodyWith(api.put(`/api/virtualservice/${vs.uuid}`, await get(`/api/virtualservice/${vs.uuid}`)));
     expect(await sesOf(vs)).toEqual(two);
 
     await action(`/api/virtualservice/${vs.uuid}/scalein`, { vip_id: '0' });
@@ -175,7 +170,7 @@ describe('alert tests', () => {
 
     const mail = await post('alertemailconfig', { name: uniq('mail'), to_emails: 'ops@example.com' });
     expect(await action(`/api/alertemailconfig/${mail.uuid}/testemail`, { subject: 's', text: 't' })).toMatchObject({ status: 'ACCEPTED' });
-    await ok(api.patch('/api/systemconfiguration', { replace: { email_configuration: { smtp_type: 'SMTP_NONE' } } }));
+    await bodyWith(api.patch('/api/systemconfiguration', { replace: { email_configuration: { smtp_type: 'SMTP_NONE' } } }));
     expect((await api.post(`/api/alertemailconfig/${mail.uuid}/testemail`, { subject: 's', text: 't' })).status).toBe(400);
   });
 });
@@ -203,10 +198,10 @@ describe('certificate renewal and WAF CRS updates', () => {
     const crs = await post('wafcrs', { name: 'CRS-2024-1', version: 'CRS-2024-1', release_date: '2024-01-01', integrity: 'x', description: 'rules' });
     const profile = (await get('/api/wafprofile?page_size=1')).results[0];
     const policy = await post('wafpolicy', { name: uniq('waf'), mode: 'WAF_MODE_DETECTION_ONLY', waf_profile_ref: `/api/wafprofile/${profile.uuid}` });
-    const preview = await ok(api.put(`/api/wafpolicy/${policy.uuid}/update-crs-rules`, { waf_crs_ref: `/api/wafcrs/${crs.uuid}`, commit: false }));
+    const preview = await bodyWith(api.put(`/api/wafpolicy/${policy.uuid}/update-crs-rules`, { waf_crs_ref: `/api/wafcrs/${crs.uuid}`, commit: false }));
     expect(preview.waf_crs_ref).toBe(`http://avi.test/api/wafcrs/${crs.uuid}`);
     expect((await get(`/api/wafpolicy/${policy.uuid}`)).waf_crs_ref).not.toBe(preview.waf_crs_ref);
-    await ok(api.put(`/api/wafpolicy/${policy.uuid}/update-crs-rules`, { waf_crs_ref: `/api/wafcrs/${crs.uuid}` }));
+    await bodyWith(api.put(`/api/wafpolicy/${policy.uuid}/update-crs-rules`, { waf_crs_ref: `/api/wafcrs/${crs.uuid}` }));
     expect((await get(`/api/wafpolicy/${policy.uuid}`)).waf_crs_ref).toBe(`http://avi.test/api/wafcrs/${crs.uuid}`);
   });
 });

@@ -111,6 +111,13 @@ export function client(sim: Sim, host = TEST_HOST) {
   };
 }
 
+/** The body of an answer that must have `status` (200 by default); the answer's text names a failure. */
+export async function bodyWith(res: PromiseLike<{ status: number; body: any; text: string }>, status = 200): Promise<Record<string, any>> {
+  const r = await res;
+  expect(r.status, r.text).toBe(status);
+  return r.body;
+}
+
 /** GET a list that must hold exactly one object; that object. */
 export async function onlyOne(api: ReturnType<typeof client>, path: string): Promise<any> {
   const res = await api.get(path);

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { client, startSim, type Sim } from './helpers.js';
+import { bodyWith, client, startSim, type Sim } from './helpers.js';
 
 const ORCHESTRATED = path.join(import.meta.dirname, 'fixtures', 'scenarios', 'vcenter-cloud.yaml');
 
@@ -17,14 +17,9 @@ let n = 0;
 const uniq = (prefix: string) => `${prefix}-${++n}`;
 const v4 = (addr: string) => ({ addr, type: 'V4' });
 
-async function ok(res: Promise<{ status: number; body: any; text: string }>, status = 200): Promise<Data> {
-  const r = await res;
-  expect(r.status, r.text).toBe(status);
-  return r.body;
-}
-const get = (url: string) => ok(api.get(url));
-const post = (type: string, body: Data) => ok(api.post(`/api/${type}`, body), 201);
-const action = (url: string, body: Data = {}) => ok(api.post(url, body));
+const get = (url: string) => bodyWith(api.get(url));
+const post = (type: string, body: Data) => api.create(type, body);
+const action = (url: string, body: Data = {}) => bodyWith(api.post(url, body));
 
 let net: Data;
 let vip = 10;
@@ -63,7 +58,7 @@ describe('virtual service runtime sub-resources', () => {
     expect(seOf(await get(`/api/virtualservice/${vs.uuid}/connections/`))).toEqual([se]);
     expect((await get(`/api/serviceengine/${se}/placement/`)).vs_list.map((v: Data) => v.vs_uuid)).toEqual([vs.uuid]);
 
-    await ok(api.put(`/api/virtualservice/${vs.uuid}`, { ...(await get(`/api/virtualservice/${vs.uuid}`)), enabled: false }));
+    await bodyWith(api.put(`/api/virtualservice/${vs.uuid}`, { ...(await get(`/api/virtualservice/${vs.uuid}`)), enabled: false }));
     expect((await get(`/api/virtualservice/${vs.uuid}/runtime/`)).oper_status.state).toBe('OPER_DISABLED');
     const down = await get(`/api/virtualservice/${vs.uuid}/runtime/detail/`);
     expect(down.oper_status.state).toBe('OPER_DISABLED');
@@ -82,7 +77,7 @@ describe('virtual service runtime sub-resources', () => {
     const seB = seOf(await get(`/api/virtualservice/${b.vs.uuid}/placement/`))[0];
     // both SEs are full (max_vs_per_se 1): none is a candidate; deleting B frees its SE
     expect((await get(`/api/virtualservice/${a.vs.uuid}/candidatesehostlist/`)).se_list).toEqual([]);
-    await ok(api.del(`/api/virtualservice/${b.vs.uuid}`), 204);
+    await bodyWith(api.del(`/api/virtualservice/${b.vs.uuid}`), 204);
     expect(seOf(await get(`/api/virtualservice/${a.vs.uuid}/candidatesehostlist/`))).toEqual([seB]);
   });
 });
@@ -96,10 +91,10 @@ describe('pool servers', () => {
       ['192.168.1.2:80', 'OPER_UP'],
     ]);
     const now = await get(`/api/pool/${pool.uuid}`);
-    await ok(api.put(`/api/pool/${pool.uuid}`, { ...now, servers: [{ ...now.servers[0], enabled: false }, now.servers[1]] }));
+    await bodyWith(api.put(`/api/pool/${pool.uuid}`, { ...now, servers: [{ ...now.servers[0], enabled: false }, now.servers[1]] }));
     expect((await get(`/api/pool/${pool.uuid}/runtime/server/detail/`)).servers.map((s: Data) => s.oper_status.state)).toEqual(['OPER_DISABLED', 'OPER_UP']);
     const again = await get(`/api/pool/${pool.uuid}`);
-    await ok(api.put(`/api/pool/${pool.uuid}`, { ...again, servers: [again.servers[0]] }));
+    await bodyWith(api.put(`/api/pool/${pool.uuid}`, { ...again, servers: [again.servers[0]] }));
     const detail = await get(`/api/pool/${pool.uuid}/runtime/detail/`);
     expect(detail).toMatchObject({ num_servers: 1, num_servers_enabled: 0, oper_status: { state: 'OPER_DOWN', reason: ['All servers are disabled'] } });
     expect(detail.servers.map((s: Data) => s.server_name)).toEqual(['192.168.1.1:8080']);
@@ -129,7 +124,7 @@ describe('Service Engine and SE group views', () => {
     const group = (await get(`/api/serviceengine/${seUuid}`)).se_group_ref.split('/').pop();
     const summary = await get(`/api/serviceenginegroup/${group}/placement/summary/`);
     expect(summary).toMatchObject({ num_se: 1, num_vs: 1, ineligible_se_list: [] });
-    await ok(api.patch(`/api/serviceengine/${seUuid}`, { replace: { enable_state: 'SE_STATE_DISABLED' } }));
+    await bodyWith(api.patch(`/api/serviceengine/${seUuid}`, { replace: { enable_state: 'SE_STATE_DISABLED' } }));
     expect((await get(`/api/serviceenginegroup/${group}/placement/ineligible/`)).ineligible_se_list.map((e: Data) => e.se_ref)).toEqual([
       `http://avi.test/api/serviceengine/${seUuid}`,
     ]);
@@ -152,7 +147,7 @@ describe('cloud sub-resources', () => {
 
   it('vCenter login is verified against the vCenter clouds configured', async () => {
     const cloud = (await get('/api/cloud?name=Default-Cloud')).results[0];
-    await ok(api.put(`/api/cloud/${cloud.uuid}`, { ...cloud, vcenter_configuration: { ...cloud.vcenter_configuration, vcenter_url: 'vc.lab.local', username: 'avi@vsphere.local', password: 'x', datacenter: 'dc-1' } }));
+    await bodyWith(api.put(`/api/cloud/${cloud.uuid}`, { ...cloud, vcenter_configuration: { ...cloud.vcenter_configuration, vcenter_url: 'vc.lab.local', username: 'avi@vsphere.local', password: 'x', datacenter: 'dc-1' } }));
     const login = await action('/api/vimgrvcenterruntime/verifylogin', { vcenter_url: 'https://vc.lab.local', username: 'avi@vsphere.local', password: 'y' });
     expect(login.resource.vcenter_dc_info).toEqual([{ name: 'dc-1' }]);
     const refused = await api.post('/api/vimgrvcenterruntime/verifylogin', { vcenter_url: 'other.lab.local', username: 'avi@vsphere.local' });
