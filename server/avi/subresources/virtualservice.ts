@@ -129,12 +129,17 @@ function groupSe(call: SubCall, vs: Rec, value: unknown): Rec | undefined {
   return se;
 }
 
-function scaleout(call: SubCall): Data {
+/** What every placement action starts from: the VS, its checked body (VIP included) and its SEs. */
+function placementAction(call: SubCall): { vs: Rec; body: Data; current: string[] } {
   const vs = recOf(call);
   const body = checkedBody(call);
   checkVip(call, vs, body);
+  return { vs, body, current: placedSes(call, vs) };
+}
+
+function scaleout(call: SubCall): Data {
+  const { vs, body, current } = placementAction(call);
   const placement = call.svc.placement;
-  const current = placedSes(call, vs);
   const max = intOr(groupOf(call, vs)?.data.max_scaleout_per_vs, DEFAULT_MAX_SCALEOUT);
   if (current.length >= max) throw errors.invalid(`Virtual Service ${call.svc.nameOf(vs)} is already scaled out to the maximum of ${max} Service Engines`);
   const to = groupSe(call, vs, body.to_se_ref);
@@ -152,11 +157,8 @@ function scaleout(call: SubCall): Data {
 }
 
 function scalein(call: SubCall): Data {
-  const vs = recOf(call);
-  const body = checkedBody(call);
-  checkVip(call, vs, body);
+  const { vs, body, current } = placementAction(call);
   const placement = call.svc.placement;
-  const current = placedSes(call, vs);
   const min = intOr(groupOf(call, vs)?.data.min_scaleout_per_vs, DEFAULT_MIN_SCALEOUT);
   if (current.length <= min || placement.additionalSes(vs.uuid) === 0) {
     throw errors.invalid(`Virtual Service ${call.svc.nameOf(vs)} cannot scale in below ${min} Service Engine(s) (min_scaleout_per_vs)`);
@@ -170,11 +172,8 @@ function scalein(call: SubCall): Data {
 }
 
 function migrate(call: SubCall): Data {
-  const vs = recOf(call);
-  const body = checkedBody(call);
-  checkVip(call, vs, body);
+  const { vs, body, current } = placementAction(call);
   const placement = call.svc.placement;
-  const current = placedSes(call, vs);
   const from = groupSe(call, vs, body.from_se_ref);
   if (from && !current.includes(from.uuid)) throw errors.invalid(`Virtual Service ${call.svc.nameOf(vs)} is not placed on Service Engine ${call.svc.nameOf(from)}`);
   const leaving = from?.uuid ?? current[0]!;
@@ -197,10 +196,7 @@ function migrate(call: SubCall): Data {
 }
 
 function switchover(call: SubCall): Data {
-  const vs = recOf(call);
-  const body = checkedBody(call);
-  checkVip(call, vs, body);
-  const current = placedSes(call, vs);
+  const { vs, body, current } = placementAction(call);
   if (current.length < 2) throw errors.invalid(`Virtual Service ${call.svc.nameOf(vs)} has no standby Service Engine to switch over to`);
   const wanted = str(body.se_uuid);
   if (wanted && !current.includes(wanted)) throw errors.invalid(`Virtual Service ${call.svc.nameOf(vs)} is not placed on Service Engine ${wanted}`);
